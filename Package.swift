@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Croft",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Croft", targets: ["Croft"]),
+        .executable(name: "app", targets: ["app"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
+        .target(name: "CCroftSystem"),
+        .target(name: "CroftHTTP", dependencies: ["CCroftSystem", .product(name: "Logging", package: "swift-log")]),
+        // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
+        .target(name: "Croft", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
+        // The starter site a user edits.
+        .target(name: "App", dependencies: ["Croft"]),
+        // The command-line entry point: serve, routes, ...
+        .executableTarget(name: "app", dependencies: [
+            "App", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The benchmark server (TechEmpower endpoints), kept out of the starter site.
+        .executableTarget(name: "croft-bench", dependencies: ["Croft"], path: "Benchmarks/Server"),
+        .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP"]),
+        .testTarget(name: "CroftTests", dependencies: ["Croft"]),
+        .testTarget(name: "AppTests", dependencies: ["App"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

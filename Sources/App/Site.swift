@@ -1,0 +1,42 @@
+import Croft
+import Foundation
+
+/// The starter site: builds the application a user grows their product from.
+public enum Site {
+    /// The version shown on the staff pages and `/health`.
+    public static let version = "0.1.0"
+
+    /// Creates the application with every route and middleware of the site.
+    public static func makeApplication(settings: Settings = Settings(), logger: Logger = Logger(label: "croft")) throws
+        -> Application
+    {
+        let app = Application(settings: settings, logger: logger)
+        try registerRoutes(app)
+        return app
+    }
+
+    /// Creates `data/` (the SQLite volume) if it is missing; fails with the path and the reason.
+    public static func prepareDataDirectory(_ settings: Settings) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw SiteError.dataDirectory(path: settings.dataDirectory, reason: error.localizedDescription)
+        }
+        guard FileManager.default.isWritableFile(atPath: settings.dataDirectory) else {
+            throw SiteError.dataDirectory(path: settings.dataDirectory, reason: "it is not writable by this user")
+        }
+    }
+}
+
+/// Start-up failures of the site, each naming what to fix.
+public enum SiteError: Error, CustomStringConvertible {
+    /// `data/` cannot be created or written.
+    case dataDirectory(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .dataDirectory(let path, let reason):
+            "cannot use the data directory \(path): \(reason). Set DATA_DIR to a writable directory."
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#define _GNU_SOURCE
+#include "CCroftSystem.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int croft_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int croft_epoll_add(int epfd, int fd, uint32_t events) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = 0;
+    event.data.fd = fd;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int croft_epoll_del(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
+
+int croft_epoll_wait(int epfd, int *fds, uint32_t *events, int max_events, int timeout_ms) {
+    struct epoll_event buffer[256];
+    if (max_events > 256) max_events = 256;
+    int count = epoll_wait(epfd, buffer, max_events, timeout_ms);
+    for (int i = 0; i < count; i++) {
+        fds[i] = buffer[i].data.fd;
+        events[i] = buffer[i].events;
+    }
+    return count;
+}
+
+int croft_eventfd_create(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+void croft_eventfd_signal(int fd) {
+    eventfd_t one = 1;
+    (void)eventfd_write(fd, one);
+}
+
+void croft_eventfd_drain(int fd) {
+    eventfd_t value;
+    (void)eventfd_read(fd, &value);
+}
+
+int croft_accept(int listener, struct sockaddr *address, unsigned int *length) {
+    return accept4(listener, address, (socklen_t *)length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int croft_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+    return CPU_COUNT(&set);
+}

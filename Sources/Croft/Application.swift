@@ -1,0 +1,118 @@
+import Foundation
+
+/// The framework's centre: settings, router, middleware and the error funnel, served by a `Server`.
+///
+/// Configure it (routes, middleware) before serving; after `serve()` starts it is only read.
+///
+/// ```swift
+/// let app = Application(settings: Settings())
+/// try app.router.get("/") { _ in .html("<h1>Hello</h1>") }
+/// try await app.serve()
+/// ```
+public final class Application: @unchecked Sendable {
+    /// The configuration read at start-up.
+    public let settings: Settings
+    /// The route table.
+    public let router = Router()
+    /// The application logger.
+    public let logger: Logger
+    /// Turns thrown errors into responses; replace `errors.render` to use the site's templates.
+    public var errors: ErrorResponder
+    /// When the application was created (for uptime).
+    public let startedAt = Date()
+    private var middleware: [any Middleware] = []
+    private var chain: Handler?
+
+    /// Creates an application with the default middleware (security headers).
+    public init(settings: Settings, logger: Logger = Logger(label: "croft")) {
+        self.settings = settings
+        var logger = logger
+        logger.logLevel = settings.logLevel
+        self.logger = logger
+        self.errors = ErrorResponder(logger: logger, debug: settings.debug)
+        middleware = [SecurityHeadersMiddleware()]
+    }
+
+    /// Appends global middleware; it runs for every request, matched or not, in the order added.
+    public func use(_ middleware: any Middleware) {
+        self.middleware.append(middleware)
+        chain = nil
+    }
+
+    /// Serves the files of `directory` under `prefix` (`/static/`).
+    public func serveStatic(prefix: String = "/static", directory: String) throws(RouterError) {
+        let files = StaticFiles(directory: directory)
+        try router.get(prefix + "/*path", name: "static") { request in
+            guard let response = files.response(for: request, relativePath: request.parameters["path"] ?? "") else {
+                throw HTTPError(.notFound, message: "No such file.")
+            }
+            return response
+        }
+    }
+
+    /// Answers one request through middleware and router; never throws.
+    public func respond(to request: Request) async -> Response {
+        let handler = chain ?? buildChain()
+        do {
+            return try await handler(request)
+        } catch {
+            return errors.response(for: error, request: request)
+        }
+    }
+
+    private func buildChain() -> Handler {
+        let router = self.router
+        let errors = self.errors
+        let dispatch: Handler = { request in
+            do {
+                switch router.match(request.method, path: request.path) {
+                case .found(let route, let parameters):
+                    var request = request
+                    request.parameters = parameters
+                    return try await route.handler(request)
+                case .methodNotAllowed(let allowed):
+                    let allow = allowed.map(\.rawValue).joined(separator: ", ")
+                    if request.method == .options { return Response(status: .noContent, headers: ["Allow": allow]) }
+                    throw HTTPError(.methodNotAllowed, message: "This page does not accept \(request.method).",
+                                    headers: ["Allow": allow])
+                case .notFound:
+                    throw HTTPError(.notFound, message: "There is no page at this address.")
+                }
+            } catch {
+                return errors.response(for: error, request: request)
+            }
+        }
+        let built = middleware.wrap(dispatch)
+        chain = built
+        return built
+    }
+
+    /// Freezes the middleware chain (call before serving from several threads).
+    public func prepare() {
+        chain = buildChain()
+    }
+
+    /// A server for this application with the given configuration.
+    public func makeServer(configuration: ServerConfiguration) -> Server {
+        prepare()
+        var serverLogger = Logger(label: "croft.http")
+        serverLogger.logLevel = settings.logLevel
+        return Server(configuration: configuration, logger: serverLogger) { [self] request in
+            await respond(to: request)
+        }
+    }
+
+    /// The server configuration implied by the settings.
+    public var serverConfiguration: ServerConfiguration {
+        var configuration = ServerConfiguration(host: settings.host, port: settings.port)
+        configuration.reusePort = settings.reusePort
+        configuration.limits.maxBodySize = settings.maxBodySize
+        return configuration
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    public func serve(configuration: ServerConfiguration? = nil) async throws {
+        let server = makeServer(configuration: configuration ?? serverConfiguration)
+        try await server.run()
+    }
+}

@@ -1,0 +1,2 @@
+@_exported import CroftHTTP
+@_exported import Logging

@@ -1,0 +1,145 @@
+/// Maps method and path to a handler with a segment trie: static segments win over `:params`, which win over
+/// a trailing `*` catch-all. HEAD falls back to GET; a path that exists under other methods is a 405 with
+/// `Allow`; otherwise 404. Routes can be named and reversed with `url(for:_:)`.
+///
+/// ```swift
+/// router.get("/notes/:id", name: "note.detail") { request in ... }
+/// router.url(for: "note.detail", ["id": 3])   // "/notes/3"
+/// ```
+public final class Router: @unchecked Sendable {
+    // Mutated only while routes are registered at start-up, read-only while serving.
+    final class Node {
+        var literals: [String: Node] = [:]
+        var parameter: (name: String, node: Node)?
+        var catchAll: (name: String, routes: [HTTPMethod: Route])?
+        var routes: [HTTPMethod: Route] = [:]
+    }
+
+    private let root = Node()
+    private var named: [String: [PathSegment]] = [:]
+    /// Every route in registration order (for `app routes`).
+    public private(set) var routes: [Route] = []
+
+    /// An empty router.
+    public init() {}
+
+    /// The outcome of a lookup.
+    public enum Match {
+        /// A route matched; `parameters` holds the decoded path parameters.
+        case found(Route, parameters: [String: String])
+        /// The path exists, but not for this method.
+        case methodNotAllowed(allowed: [HTTPMethod])
+        /// No route has this path.
+        case notFound
+    }
+
+    /// Registers a handler for `method` at `pattern`, wrapped in `middleware` (first runs outermost).
+    public func add(
+        _ method: HTTPMethod, _ pattern: String, name: String? = nil, middleware: [any Middleware] = [],
+        handler: @escaping Handler
+    ) throws(RouterError) {
+        let segments = try PathSegment.parse(pattern)
+        let route = Route(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"),
+                          name: name, handler: middleware.wrap(handler))
+        var node = root
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                if let next = node.literals[text] { node = next } else {
+                    let next = Node()
+                    node.literals[text] = next
+                    node = next
+                }
+            case .parameter(let parameterName):
+                if let existing = node.parameter {
+                    guard existing.name == parameterName else { throw .conflictingParameter(pattern, existing.name) }
+                    node = existing.node
+                } else {
+                    let next = Node()
+                    node.parameter = (parameterName, next)
+                    node = next
+                }
+            case .catchAll(let parameterName):
+                var entry = node.catchAll ?? (parameterName, [:])
+                guard entry.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
+                entry.routes[method] = route
+                node.catchAll = entry
+                try register(name: name, segments: segments, route: route)
+                return
+            }
+        }
+        guard node.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
+        node.routes[method] = route
+        try register(name: name, segments: segments, route: route)
+    }
+
+    private func register(name: String?, segments: [PathSegment], route: Route) throws(RouterError) {
+        if let name {
+            guard named[name] == nil else { throw .duplicateName(name) }
+            named[name] = segments
+        }
+        routes.append(route)
+    }
+
+    /// Finds the route for `method` and a still percent-encoded `path`.
+    public func match(_ method: HTTPMethod, path: some StringProtocol) -> Match {
+        var parameters: [String: String] = [:]
+        let segments = Substring(path).split(separator: "/", omittingEmptySubsequences: true)
+        guard let (routes, catchAllName) = find(root, segments[...], &parameters) else { return .notFound }
+        if let catchAllName, parameters[catchAllName] == nil { parameters[catchAllName] = "" }
+        if let route = routes[method] { return .found(route, parameters: parameters) }
+        if method == .head, let route = routes[.get] { return .found(route, parameters: parameters) }
+        guard !routes.isEmpty else { return .notFound }
+        var allowed = Set(routes.keys)
+        if allowed.contains(.get) { allowed.insert(.head) }
+        return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    private func find(
+        _ node: Node, _ segments: ArraySlice<Substring>, _ parameters: inout [String: String]
+    ) -> ([HTTPMethod: Route], String?)? {
+        guard let first = segments.first else {
+            if !node.routes.isEmpty { return (node.routes, nil) }
+            if let catchAll = node.catchAll { return (catchAll.routes, catchAll.name) }
+            return nil
+        }
+        let decoded = FormDecoding.percentDecode(first)
+        let rest = segments.dropFirst()
+        if let next = node.literals[decoded], let found = find(next, rest, &parameters) { return found }
+        if let (name, next) = node.parameter {
+            let previous = parameters[name]
+            parameters[name] = decoded
+            if let found = find(next, rest, &parameters) { return found }
+            parameters[name] = previous
+        }
+        if let catchAll = node.catchAll {
+            parameters[catchAll.name] = segments.joined(separator: "/")
+            return (catchAll.routes, catchAll.name)
+        }
+        return nil
+    }
+
+    /// The path for a named route with its parameters filled in (percent-encoded).
+    public func url(for name: String, _ parameters: [String: any CustomStringConvertible & Sendable] = [:]) throws(RouterError) -> String {
+        guard let segments = named[name] else { throw .unknownRouteName(name) }
+        var path = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                path += "/" + text
+            case .parameter(let parameter):
+                guard let value = parameters[parameter] else { throw .missingParameter(route: name, parameter: parameter) }
+                path += "/" + FormDecoding.percentEncode(value.description)
+            case .catchAll(let parameter):
+                if let value = parameters[parameter] {
+                    let parts = value.description.split(separator: "/").map { FormDecoding.percentEncode($0) }
+                    path += "/" + parts.joined(separator: "/")
+                }
+            }
+        }
+        return path.isEmpty ? "/" : path
+    }
+
+    /// Whether a route with this name exists.
+    public func hasRoute(named name: String) -> Bool { named[name] != nil }
+}

@@ -1,0 +1,348 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The socket side of one client connection. Confined to its event loop's thread: every method runs there.
+///
+/// It moves bytes between the socket and an `HTTPConnectionState`, runs handlers off the loop, and keeps
+/// output bounded: the next pipelined request waits while unsent output is above the high-water mark, and a
+/// streamed body's writer is suspended until the socket drains.
+final class Connection: @unchecked Sendable {
+    let fd: Int32
+    unowned let loop: EventLoop
+    let remoteAddress: String
+    var state: HTTPConnectionState
+    var socketReadable = true
+    private(set) var isClosed = false
+
+    private var output: [UInt8] = []
+    private var outputIndex = 0
+    private var lastActivity: UInt64
+    private var requestStartedAt: UInt64 = 0
+    private var lastWriteProgress: UInt64 = 0
+    private var lingerDeadline: UInt64 = 0
+    private var lingerDiscarded = 0
+    private var closeWhenFlushed = false
+    private var drainRequested = false
+    private var peerHalfClosed = false
+    private var current: InFlight?
+    private var streamWaiter: CheckedContinuation<Void, any Error>?
+    /// The next response may only be processed once output drains below this many bytes.
+    private var waitingForDrain = false
+
+    static let highWater = 256 * 1024
+    static let maxBufferedInput = 64 * 1024
+
+    struct InFlight {
+        var method: HTTPMethod
+        var version: HTTPVersion
+        var target: String
+        var id: String
+        var startedAt: UInt64
+        var keepAlive: Bool
+        var framing: ResponseSerializer.Framing = .none
+        var status = 0
+        var bodyBytes = 0
+        var streaming = false
+    }
+
+    init(fd: Int32, loop: EventLoop, remoteAddress: String) {
+        self.fd = fd
+        self.loop = loop
+        self.remoteAddress = remoteAddress
+        self.state = HTTPConnectionState(limits: loop.server.configuration.limits)
+        self.lastActivity = loop.now
+    }
+
+    private var unsentCount: Int { output.count - outputIndex }
+
+    // MARK: Reading
+
+    /// Reads until the socket would block, the input budget is used, or a request is dispatched.
+    func readAvailable() {
+        while socketReadable && !isClosed {
+            if lingerDeadline == 0 && state.isAwaitingResponse && state.bufferedByteCount >= Self.maxBufferedInput {
+                return  // back-pressure: stop reading pipelined input until the current response is sent
+            }
+            let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
+            if count > 0 {
+                lastActivity = loop.now
+                if lingerDeadline != 0 {
+                    lingerDiscarded += count
+                    if lingerDiscarded > 1 << 20 { close() }
+                    continue
+                }
+                if state.isIdle { requestStartedAt = loop.now }
+                handle(state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count)))
+            } else if count == 0 {
+                socketReadable = false
+                peerHalfClosed = true
+                if lingerDeadline != 0 { close(); return }
+                handle(state.peerClosed())
+                return
+            } else {
+                let code = errno
+                if code == EINTR { continue }
+                socketReadable = false
+                if code != EAGAIN && code != EWOULDBLOCK { close() }
+                return
+            }
+        }
+    }
+
+    private func handle(_ action: HTTPConnectionState.Action) {
+        switch action {
+        case .readMore:
+            break
+        case .sendContinue:
+            // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
+            output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            flush()
+            if !isClosed { handle(state.processInput()) }
+        case .dispatch(var request):
+            request.remoteAddress = remoteAddress
+            request.id = Self.acceptableRequestID(request.headers["X-Request-Id"]) ?? loop.nextRequestID()
+            let keepAlive = request.wantsKeepAlive && !drainRequested && !loop.server.isDraining && !peerHalfClosed
+            current = InFlight(method: request.method, version: request.version, target: request.target, id: request.id,
+                               startedAt: requestStartedAt == 0 ? loop.now : requestStartedAt, keepAlive: keepAlive)
+            let server = loop.server
+            Task {
+                let response = await server.respond(to: request)
+                self.loop.execute { self.send(response) }
+            }
+        case .reject(let error):
+            loop.server.logger.debug("rejected request from \(remoteAddress): \(error)")
+            output.append(contentsOf: loop.serializer.errorResponse(error))
+            closeWhenFlushed = true
+            flush()
+        case .close:
+            if unsentCount > 0 { closeWhenFlushed = true } else { close() }
+        }
+    }
+
+    /// Accepts an incoming `X-Request-Id` from a proxy when it is short and plain.
+    static func acceptableRequestID(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 64,
+              value.utf8.allSatisfy({ HeadParser.tcharTable[Int($0)] }) else { return nil }
+        return value
+    }
+
+    // MARK: Writing
+
+    private func send(_ response: Response) {
+        guard !isClosed, var inFlight = current else { return }
+        let wantsClose = response.headers.containsToken("close", in: "Connection")
+        inFlight.keepAlive = inFlight.keepAlive && !wantsClose && !drainRequested && !loop.server.isDraining
+        let isHead = inFlight.method == .head
+        inFlight.framing = loop.serializer.writeHead(
+            response, requestVersion: inFlight.version, isHead: isHead, keepAlive: inFlight.keepAlive,
+            into: &output)
+        if inFlight.framing == .length(-1) { inFlight.keepAlive = false }
+        inFlight.status = response.status.code
+        current = inFlight
+        switch response.body {
+        case .bytes(let bytes) where inFlight.framing != .none:
+            output.append(contentsOf: bytes)
+            current?.bodyBytes = bytes.count
+            finishResponse()
+        case .stream(let stream) where inFlight.framing != .none:
+            current?.streaming = true
+            flush()
+            let writer = ConnectionBodyWriter(connection: self)
+            Task {
+                do {
+                    try await stream.produce(writer)
+                    self.loop.execute { self.finishStream(failure: nil) }
+                } catch {
+                    self.loop.execute { self.finishStream(failure: error) }
+                }
+            }
+        default:
+            finishResponse()
+        }
+    }
+
+    /// Called on the loop by `ConnectionBodyWriter`: frames and queues one chunk, resuming when drained.
+    func writeStreamChunk(_ bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        guard !isClosed, let inFlight = current, inFlight.streaming else {
+            continuation.resume(throwing: ConnectionClosedError())
+            return
+        }
+        if case .length(let length) = inFlight.framing, length >= 0, inFlight.bodyBytes + bytes.count > length {
+            continuation.resume(throwing: StreamLengthError(declared: length))
+            close()
+            return
+        }
+        if !bytes.isEmpty {
+            if inFlight.framing == .chunked {
+                output.append(contentsOf: String(bytes.count, radix: 16).utf8)
+                output.append(contentsOf: [13, 10])
+                output.append(contentsOf: bytes)
+                output.append(contentsOf: [13, 10])
+            } else {
+                output.append(contentsOf: bytes)
+            }
+            current?.bodyBytes += bytes.count
+        }
+        flush()
+        if isClosed {
+            continuation.resume(throwing: ConnectionClosedError())
+        } else if unsentCount < Self.highWater {
+            continuation.resume()
+        } else {
+            streamWaiter = continuation
+        }
+    }
+
+    private func finishStream(failure: (any Error)?) {
+        guard !isClosed, let inFlight = current else { return }
+        var failed = failure != nil
+        if case .length(let length) = inFlight.framing, length >= 0, inFlight.bodyBytes != length { failed = true }
+        if failed {
+            // Headers are gone: the only honest signal left is to cut the connection.
+            if let failure { loop.server.logger.error("response stream failed: \(failure)", metadata: ["request_id": "\(inFlight.id)"]) }
+            close()
+            return
+        }
+        if inFlight.framing == .chunked { output.append(contentsOf: "0\r\n\r\n".utf8) }
+        finishResponse()
+    }
+
+    private func finishResponse() {
+        guard let inFlight = current else { return }
+        loop.server.logAccess(
+            method: inFlight.method, target: inFlight.target, status: inFlight.status, bytes: inFlight.bodyBytes,
+            nanoseconds: monotonicNanoseconds() - inFlight.startedAt, requestID: inFlight.id)
+        current = nil
+        requestStartedAt = 0
+        lastActivity = loop.now
+        if !inFlight.keepAlive {
+            closeWhenFlushed = true
+            flush()
+            return
+        }
+        flush()
+        if isClosed { return }
+        if unsentCount >= Self.highWater {
+            waitingForDrain = true
+        } else {
+            continueAfterResponse()
+        }
+    }
+
+    private func continueAfterResponse() {
+        waitingForDrain = false
+        requestStartedAt = state.bufferedByteCount > 0 ? loop.now : 0
+        handle(state.responseSent(keepAlive: true))
+        if socketReadable && !isClosed { readAvailable() }
+    }
+
+    /// Writes queued output until the socket would block.
+    func flush() {
+        while outputIndex < output.count && !isClosed {
+            let written = output.withUnsafeBytes { bytes in
+                Glibc.send(fd, bytes.baseAddress! + outputIndex, bytes.count - outputIndex, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                outputIndex += written
+                lastWriteProgress = loop.now
+            } else if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close()
+                return
+            }
+        }
+        if isClosed { return }
+        if outputIndex == output.count {
+            if output.capacity > 64 * 1024 { output = [] } else { output.removeAll(keepingCapacity: true) }
+            outputIndex = 0
+            if closeWhenFlushed {
+                beginLingeringClose()
+                return
+            }
+        }
+        if unsentCount < Self.highWater {
+            if let waiter = streamWaiter {
+                streamWaiter = nil
+                waiter.resume()
+            }
+            if waitingForDrain { continueAfterResponse() }
+        }
+    }
+
+    /// Half-closes and discards what the client still sends for a moment, so it reads our last response
+    /// instead of a reset (the "lingering close" of RFC 9112 §9.6).
+    private func beginLingeringClose() {
+        guard lingerDeadline == 0 else { return }
+        shutdown(fd, Int32(SHUT_WR))
+        if peerHalfClosed { close(); return }
+        lingerDeadline = loop.now + 2_000_000_000
+        readAvailable()
+    }
+
+    // MARK: Lifecycle
+
+    /// Closes now if idle; otherwise closes after the in-flight response (graceful shutdown).
+    func drain() {
+        drainRequested = true
+        if state.isIdle && unsentCount == 0 && current == nil { close() }
+    }
+
+    func checkTimeouts(now: UInt64) {
+        let configuration = loop.server.configuration
+        if lingerDeadline != 0 {
+            if now >= lingerDeadline { close() }
+            return
+        }
+        if unsentCount > 0 {
+            if now - lastWriteProgress > configuration.writeTimeout.nanoseconds { close() }
+            return
+        }
+        if current != nil { return }  // a handler is running
+        if state.isReceivingRequest {
+            // Slowloris: the whole head must arrive within the head timeout; a body may not stall that long.
+            let limit = configuration.requestHeadTimeout.nanoseconds
+            let tooSlow = state.isReceivingHead ? now - requestStartedAt > limit : now - lastActivity > limit
+            if tooSlow { handle(.reject(HTTPParseError(.timeout, "request not received in time"))) }
+        } else if state.isIdle && now - lastActivity > configuration.keepAliveTimeout.nanoseconds {
+            close()
+        }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        Glibc.close(fd)
+        if Int(fd) < loop.connections.count, loop.connections[Int(fd)] === self { loop.connections[Int(fd)] = nil }
+        if let waiter = streamWaiter {
+            streamWaiter = nil
+            waiter.resume(throwing: ConnectionClosedError())
+        }
+        output = []
+        loop.server.connectionClosed()
+    }
+}
+
+/// Thrown to a streaming body's producer when the client has gone.
+struct ConnectionClosedError: Error, CustomStringConvertible {
+    var description: String { "the client closed the connection" }
+}
+
+/// Thrown when a streamed body writes more than its declared length.
+struct StreamLengthError: Error, CustomStringConvertible {
+    let declared: Int
+    var description: String { "streamed body exceeds its declared length of \(declared) bytes" }
+}
+
+/// The `BodyWriter` handed to streaming responses: each write hops to the loop and waits for room.
+struct ConnectionBodyWriter: BodyWriter {
+    let connection: Connection
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            connection.loop.execute { connection.writeStreamChunk(bytes, continuation: continuation) }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCroftSystem
+import Foundation
+import Synchronization
+
+/// One thread running `epoll_wait` over its listeners and connections (edge-triggered for connections).
+///
+/// Everything a connection does happens on its loop's thread; other threads hand work over with `execute`,
+/// which queues a closure and wakes the loop through an `eventfd` (once per batch, not per closure).
+final class EventLoop: @unchecked Sendable {
+    let epollFD: Int32
+    let wakeFD: Int32
+    unowned let server: Server
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let wakeRequested = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(true)
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    // Loop-thread state below.
+    var connections: [Connection?] = []
+    var listeners: [Int32] = []
+    var serializer = ResponseSerializer()
+    let readBuffer: UnsafeMutableRawBufferPointer
+    var now: UInt64 = monotonicNanoseconds()
+    private var nextSweep: UInt64 = 0
+    private var acceptPausedUntil: UInt64 = 0
+    var requestCounter: UInt64 = 0
+    let idPrefix: String
+
+    static let readBufferSize = 64 * 1024
+
+    init(server: Server, index: Int) throws(ServerError) {
+        self.server = server
+        epollFD = croft_epoll_create()
+        guard epollFD >= 0 else { throw .socket(operation: "epoll_create1", address: "-", errno: errno) }
+        wakeFD = croft_eventfd_create()
+        guard wakeFD >= 0 else { throw .socket(operation: "eventfd", address: "-", errno: errno) }
+        readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        idPrefix = String(UInt32.random(in: 0x1000_0000...0xFFFF_FFFF) &+ UInt32(index), radix: 16)
+        croft_epoll_add(epollFD, wakeFD, CROFT_EPOLLIN)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    /// Starts the loop's thread.
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "croft-http"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Runs `work` on the loop's thread soon. Safe from any thread.
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        pending.withLock { $0.append(work) }
+        if !wakeRequested.exchange(true, ordering: .acquiringAndReleasing) {
+            croft_eventfd_signal(wakeFD)
+        }
+    }
+
+    /// Asks the loop to finish its current iteration and exit, then waits for it.
+    func stopAndWait() {
+        running.store(false, ordering: .releasing)
+        croft_eventfd_signal(wakeFD)
+        finished.wait()
+    }
+
+    /// Registers a listening socket (level-triggered, shared by all loops with `EPOLLEXCLUSIVE`).
+    func addListener(_ fd: Int32) {
+        guard !listeners.contains(fd) else { return }
+        croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLEXCLUSIVE)
+        listeners.append(fd)
+    }
+
+    /// Stops accepting on this loop (the server closes the sockets once every loop has let go).
+    func removeListeners() {
+        for fd in listeners { croft_epoll_del(epollFD, fd) }
+        listeners.removeAll()
+    }
+
+    private func run() {
+        let maxEvents = 256
+        let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: maxEvents)
+        let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: maxEvents)
+        defer {
+            readyFDs.deallocate()
+            readyEvents.deallocate()
+        }
+        while running.load(ordering: .acquiring) {
+            let timeout: Int32 = acceptPausedUntil > 0 ? 50 : 500
+            let count = croft_epoll_wait(epollFD, readyFDs, readyEvents, Int32(maxEvents), timeout)
+            now = monotonicNanoseconds()
+            if count > 0 {
+                for index in 0..<Int(count) {
+                    let fd = readyFDs[index]
+                    if fd == wakeFD {
+                        croft_eventfd_drain(wakeFD)
+                        continue
+                    }
+                    if listeners.contains(fd) {
+                        acceptConnections(on: fd)
+                        continue
+                    }
+                    guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { continue }
+                    let flags = readyEvents[index]
+                    if flags & (CROFT_EPOLLIN | CROFT_EPOLLRDHUP | CROFT_EPOLLHUP | CROFT_EPOLLERR) != 0 {
+                        connection.socketReadable = true
+                        connection.readAvailable()
+                    }
+                    if flags & CROFT_EPOLLOUT != 0, !connection.isClosed {
+                        connection.flush()
+                    }
+                }
+            }
+            runPending()
+            if now >= nextSweep {
+                nextSweep = now + 250_000_000
+                sweep()
+            }
+        }
+        runPending()
+        for case let connection? in connections { connection.close() }
+    }
+
+    private func runPending() {
+        wakeRequested.store(false, ordering: .releasing)
+        while true {
+            let work = pending.withLock { queue -> [@Sendable () -> Void] in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if work.isEmpty { return }
+            for item in work { item() }
+        }
+    }
+
+    private func acceptConnections(on listener: Int32) {
+        if acceptPausedUntil > now { return }
+        for _ in 0..<64 {
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    croft_accept(listener, $0, &length)
+                }
+            }
+            if fd < 0 {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == ECONNABORTED { return }
+                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
+                    // Out of descriptors: stop accepting briefly instead of spinning on a level-triggered listener.
+                    server.logger.warning("accept failed: \(String(cString: strerror(code))); pausing accepts for 100 ms")
+                    acceptPausedUntil = now + 100_000_000
+                    for fd in listeners { croft_epoll_del(epollFD, fd) }
+                }
+                return
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let remote = SocketAddress(storage: address, length: length)
+            let connection = Connection(fd: fd, loop: self, remoteAddress: remote.host)
+            let slot = Int(fd)
+            if slot >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: max(slot + 1 - connections.count, connections.count)))
+            }
+            connections[slot] = connection
+            server.connectionOpened()
+            croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLOUT | CROFT_EPOLLRDHUP | CROFT_EPOLLET)
+            if server.isDraining { connection.close() }
+        }
+    }
+
+    /// Enforces timeouts: slow headers, idle keep-alive, stalled writes, lingering closes.
+    private func sweep() {
+        if acceptPausedUntil > 0 && now >= acceptPausedUntil {
+            acceptPausedUntil = 0
+            // EPOLLEXCLUSIVE cannot be modified, only added again (epoll_ctl(2)).
+            let paused = listeners
+            listeners.removeAll()
+            for fd in paused { addListener(fd) }
+        }
+        for case let connection? in connections { connection.checkTimeouts(now: now) }
+    }
+
+    /// On shutdown: closes idle connections and marks the rest to close after their response.
+    func beginDraining() {
+        removeListeners()
+        for case let connection? in connections { connection.drain() }
+    }
+
+    /// At the shutdown deadline: closes whatever is still open.
+    func closeAll() {
+        for case let connection? in connections { connection.close() }
+    }
+
+    /// A fresh request id: this loop's random prefix and a counter.
+    func nextRequestID() -> String {
+        requestCounter &+= 1
+        return idPrefix + "-" + String(requestCounter, radix: 16)
+    }
+}

@@ -1,0 +1,76 @@
+/// Decoding of `application/x-www-form-urlencoded` text and percent-encoding (WHATWG URL §5).
+public enum FormDecoding {
+    /// Decodes `a=1&b=two+words` into a dictionary; the last value wins for repeated names.
+    public static func decode(_ text: some StringProtocol) -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in decodePairs(text) { result[name] = value }
+        return result
+    }
+
+    /// Decodes `a=1&b=2&a=3` into ordered pairs, keeping repeats.
+    public static func decodePairs(_ text: some StringProtocol) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            if let equals = part.firstIndex(of: "=") {
+                pairs.append((percentDecode(part[..<equals], plusAsSpace: true),
+                              percentDecode(part[part.index(after: equals)...], plusAsSpace: true)))
+            } else {
+                pairs.append((percentDecode(part, plusAsSpace: true), ""))
+            }
+        }
+        return pairs
+    }
+
+    /// Percent-decodes text; malformed escapes are kept literally. With `plusAsSpace`, `+` becomes a space.
+    public static func percentDecode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(text)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count,
+               let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
+    public static func percentEncode(_ text: some StringProtocol) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Logging
+import Synchronization
+
+/// A SwiftNIO-free HTTP/1.1 server on epoll and plain sockets.
+///
+/// Each event-loop thread accepts from the shared listeners and owns its connections; handlers run on Swift's
+/// concurrency pool, never on a loop. `shutdown()` stops accepting, lets in-flight requests finish up to the
+/// deadline and closes idle connections.
+///
+/// ```swift
+/// let server = Server(configuration: .init(host: "127.0.0.1", port: 8000), logger: logger) { request in
+///     .text("Hello, World!")
+/// }
+/// try await server.run()   // until SIGTERM / SIGINT
+/// ```
+public final class Server: Sendable {
+    /// The configuration in force.
+    public let configuration: ServerConfiguration
+    /// Where access lines and errors go.
+    public let logger: Logger
+    private let handler: @Sendable (Request) async throws -> Response
+    private let loops = Mutex<[EventLoop]>([])
+    private let listenerFDs = Mutex<[Int32]>([])
+    private let boundAddresses = Mutex<[SocketAddress]>([])
+    private let draining = Atomic<Bool>(false)
+    private let openConnections = Atomic<Int>(0)
+    private let served = Atomic<Int>(0)
+    private let stopped = Mutex<Bool>(false)
+    private let accessLogEnabled: Bool
+
+    /// Creates a server that answers every request with `handler`.
+    ///
+    /// A handler that throws gets a 500 whose body names an error id, logged with the error.
+    public init(
+        configuration: ServerConfiguration = ServerConfiguration(), logger: Logger = Logger(label: "croft.http"),
+        handler: @escaping @Sendable (Request) async throws -> Response
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = handler
+        self.accessLogEnabled = logger.logLevel <= .info
+    }
+
+    /// The addresses actually bound (with the real port when 0 was asked for).
+    public var addresses: [SocketAddress] { boundAddresses.withLock { $0 } }
+
+    /// The port actually bound.
+    public var port: Int { addresses.first?.port ?? configuration.port }
+
+    /// Whether graceful shutdown has begun.
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Open client connections right now.
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Requests answered since start.
+    public var requestsServed: Int { served.load(ordering: .relaxed) }
+
+    /// Binds the listeners and starts the event loops; returns once the server accepts connections.
+    public func start() throws(ServerError) {
+        guard loops.withLock({ $0.isEmpty }) else { throw .alreadyStarted }
+        raiseFileDescriptorLimit()
+        let resolved = try SocketAddress.resolve(host: configuration.host, port: configuration.port)
+        let dualFamilies = Set(resolved.map(\.family)).count > 1
+        var fds: [Int32] = []
+        var bound: [SocketAddress] = []
+        var port = configuration.port
+        do {
+            for var address in resolved {
+                if port != 0 { address.setPort(port) }
+                let (fd, actual) = try Listener.open(
+                    address: address, reusePort: configuration.reusePort, ipv6Only: dualFamilies,
+                    backlog: configuration.backlog)
+                fds.append(fd)
+                bound.append(actual)
+                port = actual.port
+            }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
+        }
+        listenerFDs.withLock { $0 = fds }
+        boundAddresses.withLock { $0 = bound }
+        var created: [EventLoop] = []
+        for index in 0..<max(1, configuration.eventLoopCount) {
+            let loop = try EventLoop(server: self, index: index)
+            for fd in fds { loop.addListener(fd) }
+            created.append(loop)
+        }
+        loops.withLock { $0 = created }
+        for loop in created { loop.start() }
+        logger.info("listening on \(bound.map { "http://\($0)" }.joined(separator: ", "))")
+    }
+
+    /// Starts (if needed), then serves until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        if loops.withLock({ $0.isEmpty }) { try start() }
+        let signals = TerminationSignals()
+        await signals.wait()
+        logger.info("shutting down: finishing in-flight requests (up to \(configuration.shutdownTimeout))")
+        await shutdown()
+    }
+
+    /// Stops accepting, closes idle connections, waits for in-flight ones up to the deadline, then stops.
+    public func shutdown() async {
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else {
+            while !stopped.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
+            return
+        }
+        let current = loops.withLock { $0 }
+        for loop in current { loop.execute { loop.beginDraining() } }
+        let deadline = ContinuousClock.now + configuration.shutdownTimeout
+        while openConnections.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let remaining = openConnections.load(ordering: .acquiring)
+        if remaining > 0 { logger.warning("shutdown deadline reached: closing \(remaining) connection(s)") }
+        for loop in current { loop.execute { loop.closeAll() } }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                for loop in current { loop.stopAndWait() }
+                continuation.resume()
+            }
+        }
+        for fd in listenerFDs.withLock({ $0 }) { close(fd) }
+        loops.withLock { $0 = [] }
+        stopped.withLock { $0 = true }
+        logger.info("server stopped")
+    }
+
+    // MARK: Called by the loops
+
+    func connectionOpened() { openConnections.add(1, ordering: .relaxed) }
+    func connectionClosed() { openConnections.subtract(1, ordering: .relaxed) }
+
+    /// Runs the handler, turning a thrown error into a logged 500 with an error id.
+    func respond(to request: Request) async -> Response {
+        served.add(1, ordering: .relaxed)
+        do {
+            return try await handler(request)
+        } catch {
+            logger.error("unhandled error: \(error)", metadata: ["request_id": "\(request.id)"])
+            return .text("Internal Server Error (error id \(request.id))\n", status: .internalServerError)
+        }
+    }
+
+    /// One access-log line per response: method, path, status, body bytes, duration, request id.
+    func logAccess(method: HTTPMethod, target: String, status: Int, bytes: Int, nanoseconds: UInt64, requestID: String) {
+        guard accessLogEnabled else { return }
+        let micros = nanoseconds / 1000
+        let millis = "\(micros / 1000).\(String(micros % 1000 / 10).leftPadded(to: 2))ms"
+        logger.info("\(method) \(target) \(status) \(bytes)B \(millis)", metadata: ["request_id": "\(requestID)"])
+    }
+
+    private func raiseFileDescriptorLimit() {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

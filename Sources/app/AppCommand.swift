@@ -1,0 +1,23 @@
+import App
+import ArgumentParser
+import Croft
+import Foundation
+
+/// `app`: the command line of a Croft site.
+@main
+struct AppCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app",
+        abstract: "Run and manage your Croft site.",
+        subcommands: [Serve.self, Routes.self],
+        defaultSubcommand: nil)
+}
+
+/// Sets up logging once for any command: one line per event to standard error.
+func bootstrapLogging(level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}

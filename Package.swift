@@ -26,9 +26,11 @@ let package = Package(
         ]),
         // The benchmark server (TechEmpower endpoints), kept out of the starter site.
         .executableTarget(name: "croft-bench", dependencies: ["Croft"], path: "Benchmarks/Server"),
-        .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP"]),
-        .testTarget(name: "CroftTests", dependencies: ["Croft"]),
-        .testTarget(name: "AppTests", dependencies: ["App"]),
+        // Test support: a raw socket client, a server on an ephemeral port, temp directories.
+        .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),
+        .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "CroftTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

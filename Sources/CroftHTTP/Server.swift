@@ -112,7 +112,17 @@ public final class Server: Sendable {
             return
         }
         let current = loops.withLock { $0 }
-        for loop in current { loop.execute { loop.beginDraining() } }
+        // Every loop lets go of the listeners first; then closing them refuses new connections at once
+        // (and frees the port for a successor) while in-flight requests finish.
+        for loop in current {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                loop.execute {
+                    loop.beginDraining()
+                    continuation.resume()
+                }
+            }
+        }
+        for fd in listenerFDs.withLock({ fds in defer { fds = [] }; return fds }) { close(fd) }
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
         while openConnections.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
@@ -126,7 +136,6 @@ public final class Server: Sendable {
                 continuation.resume()
             }
         }
-        for fd in listenerFDs.withLock({ $0 }) { close(fd) }
         loops.withLock { $0 = [] }
         stopped.withLock { $0 = true }
         logger.info("server stopped")

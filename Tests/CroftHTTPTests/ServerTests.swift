@@ -1,0 +1,274 @@
+import CroftTesting
+import Foundation
+import Synchronization
+import Testing
+@testable import CroftHTTP
+
+/// End-to-end: a real server on an ephemeral port, spoken to over raw sockets.
+@Suite struct ServerTests {
+    static let echo: @Sendable (Request) async throws -> Response = { request in
+        switch request.path {
+        case "/echo": return Response(headers: ["X-Method": request.method.rawValue], body: .bytes(request.body))
+        case "/slow":
+            try await Task.sleep(for: .milliseconds(Int(request.query["ms"] ?? "300")!))
+            return .text("slow done \(request.query["n"] ?? "")")
+        case "/throw": throw TestFailure()
+        default: return .text("path \(request.path)")
+        }
+    }
+
+    struct TestFailure: Error {}
+
+    @Test func servesSeveralRequestsOnOneKeepAliveConnection() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            for index in 0..<3 {
+                let response = try await client.request("GET", "/n\(index)")
+                #expect(response.status == 200)
+                #expect(response.text == "path /n\(index)")
+                #expect(response.header("Date") != nil)
+                #expect(response.header("Content-Length") == "\(response.body.count)")
+            }
+        }
+    }
+
+    @Test func answersPipelinedRequestsInOrder() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("GET /slow?ms=200&n=1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz")
+            #expect(try await client.readResponse().text == "slow done 1")
+            #expect(try await client.readResponse().text == "path /fast")
+            #expect(try await client.readResponse().text == "xyz")
+        }
+    }
+
+    @Test func receivesChunkedUploads() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try await client.send("4;ext=1\r\nWiki\r\n")
+            try await Task.sleep(for: .milliseconds(50))
+            try await client.send("5\r\npedia\r\n0\r\nX-Checksum: 1\r\n\r\n")
+            let response = try await client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "Wikipedia")
+        }
+    }
+
+    @Test func answers100ContinueBeforeTheBodyIsSent() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            let interim = try await client.readResponse()
+            #expect(interim.status == 100)
+            try await client.send("hello")
+            let final = try await client.readResponse()
+            #expect(final.status == 200)
+            #expect(final.text == "hello")
+        }
+    }
+
+    @Test func refusesAnOversizedBodyWith413WithoutWaitingForIt() async throws {
+        try await TestServer.with(configure: { $0.limits.maxBodySize = 1024 }, Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
+            let response = try await client.readResponse()
+            #expect(response.status == 413)
+            #expect(response.header("Connection") == "close")
+            #expect((await client.isClosedByServer()))
+            #expect(try await RawClient(port: server.port).request("GET", "/after").status == 200)
+        }
+    }
+
+    /// Each hostile input gets its 4xx/5xx, the connection closes, and the server keeps serving.
+    static let hostile: [(String, Int)] = [
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n folded\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFFFF\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: compress\r\n\r\n", 501),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("GET /" + String(repeating: "x", count: 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "y", count: 20000) + "\r\n\r\n", 431),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX: \u{0}\r\n\r\n", 400),
+    ]
+
+    @Test(arguments: hostile)
+    func refusesHostileInputAndKeepsServing(_ testCase: (String, Int)) async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send(testCase.0)
+            let response = try await client.readResponse()
+            #expect(response.status == testCase.1)
+            #expect(response.header("Connection") == "close")
+            #expect(!response.text.contains("smuggled"))
+            #expect((await client.isClosedByServer()))
+            let next = try await RawClient(port: server.port).request("GET", "/still-here")
+            #expect(next.status == 200)
+        }
+    }
+
+    @Test func cutsOffASlowlorisClientWhileServingOthers() async throws {
+        try await TestServer.with(configure: { $0.requestHeadTimeout = .seconds(1) }, Self.echo) { server in
+            let slow = try RawClient(port: server.port, timeout: 4)
+            try await slow.send("GET / HTTP/1.1\r\n")
+            let started = ContinuousClock.now
+            for index in 0..<4 {
+                try await Task.sleep(for: .milliseconds(300))
+                try? await slow.send("X-\(index): a\r\n")
+                #expect(try await RawClient(port: server.port).request("GET", "/other").status == 200)
+            }
+            let response = try await slow.readResponse()
+            #expect(response.status == 408)
+            #expect((await slow.isClosedByServer()))
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
+    @Test func closesIdleKeepAliveConnectionsAfterTheTimeout() async throws {
+        try await TestServer.with(configure: { $0.keepAliveTimeout = .milliseconds(500) }, Self.echo) { server in
+            let client = try RawClient(port: server.port, timeout: 3)
+            #expect(try await client.request("GET", "/").status == 200)
+            #expect((await client.isClosedByServer()))
+        }
+    }
+
+    @Test func turnsAThrowingHandlerInto500WithAnErrorIDAndKeepsTheConnection() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            let failed = try await client.request("GET", "/throw")
+            #expect(failed.status == 500)
+            #expect(failed.text.contains("error id"))
+            #expect(try await client.request("GET", "/ok").status == 200)
+        }
+    }
+
+    @Test func answersHeadWithHeadersAndNoBody() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let client = try RawClient(port: server.port)
+            let head = try await client.request("HEAD", "/abc")
+            #expect(head.status == 200)
+            #expect(head.header("Content-Length") == "\("path /abc".utf8.count)")
+            #expect(head.body.isEmpty)
+            #expect(try await client.request("GET", "/next").text == "path /next")
+        }
+    }
+
+    @Test func honoursConnectionCloseAndHTTP10() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let closing = try RawClient(port: server.port)
+            let response = try await closing.request("GET", "/", headers: [("Connection", "close")])
+            #expect(response.header("Connection") == "close")
+            #expect((await closing.isClosedByServer()))
+
+            let old = try RawClient(port: server.port)
+            try await old.send("GET /old HTTP/1.0\r\n\r\n")
+            #expect(try await old.readResponse().text == "path /old")
+            #expect((await old.isClosedByServer()))
+
+            let oldKeepAlive = try RawClient(port: server.port)
+            try await oldKeepAlive.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try await oldKeepAlive.readResponse().header("Connection") == "keep-alive")
+            try await oldKeepAlive.send("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try await oldKeepAlive.readResponse().text == "path /b")
+        }
+    }
+
+    @Test func streamsChunkedResponses() async throws {
+        let handler: @Sendable (Request) async throws -> Response = { _ in
+            Response(body: .stream(ResponseStream(length: nil) { writer in
+                for index in 0..<100 { try await writer.write(Array("line \(index)\n".utf8)) }
+            }))
+        }
+        try await TestServer.with(handler) { server in
+            let client = try RawClient(port: server.port)
+            let response = try await client.request("GET", "/")
+            #expect(response.header("Transfer-Encoding") == "chunked")
+            #expect(response.text.hasPrefix("line 0\nline 1\n"))
+            #expect(response.text.hasSuffix("line 99\n"))
+            #expect(try await client.request("GET", "/again").status == 200)
+        }
+    }
+
+    @Test func aClientThatStopsReadingCannotPinServerMemory() async throws {
+        let produced = Atomic<Int>(0)
+        let failed = Atomic<Bool>(false)
+        let handler: @Sendable (Request) async throws -> Response = { _ in
+            Response(body: .stream(ResponseStream(length: nil) { writer in
+                let chunk = [UInt8](repeating: 65, count: 64 * 1024)
+                do {
+                    for _ in 0..<4096 {  // 256 MiB if nothing pushed back
+                        try await writer.write(chunk)
+                        produced.add(chunk.count, ordering: .relaxed)
+                    }
+                } catch {
+                    failed.store(true, ordering: .relaxed)
+                    throw error
+                }
+            }))
+        }
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(1) }, handler) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+            // Never read. The producer must be held back by the socket buffers, then cut off by the write timeout.
+            try await Task.sleep(for: .milliseconds(2500))
+            let producedBytes = produced.load(ordering: .relaxed)
+            let producerFailed = failed.load(ordering: .relaxed)
+            #expect(producedBytes < 32 * 1024 * 1024)
+            #expect(producerFailed)
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func finishesInFlightRequestsOnGracefulShutdown() async throws {
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.shutdownTimeout = .seconds(5)
+        let server = Server(configuration: configuration, handler: Self.echo)
+        try server.start()
+        let busy = try RawClient(port: server.port)
+        let idle = try RawClient(port: server.port)
+        #expect(try await idle.request("GET", "/").status == 200)
+        try await busy.send("GET /slow?ms=600&n=inflight HTTP/1.1\r\nHost: a\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        async let stopping: Void = server.shutdown()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect((await idle.isClosedByServer()))  // idle connections close at once
+        #expect(throws: (any Error).self) { _ = try RawClient(port: server.port, timeout: 1) }  // no longer accepting
+        let response = try await busy.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "slow done inflight")
+        #expect(response.header("Connection") == "close")
+        await stopping
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func forceClosesAtTheShutdownDeadline() async throws {
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.shutdownTimeout = .milliseconds(300)
+        let server = Server(configuration: configuration, handler: Self.echo)
+        try server.start()
+        let busy = try RawClient(port: server.port)
+        try await busy.send("GET /slow?ms=5000 HTTP/1.1\r\nHost: a\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect((await busy.isClosedByServer()))
+    }
+
+    @Test func listensOnIPv4AndIPv6() async throws {
+        try await TestServer.with(configure: { $0.host = "localhost" }, Self.echo) { (server: Server) async throws in
+            let families = Set(server.addresses.map(\.family))
+            #expect(families.contains(AF_INET))
+            #expect(try await RawClient(port: server.port).request("GET", "/v4").status == 200)
+            if families.contains(AF_INET6) {
+                #expect(try await RawClient(port: server.port, ipv6: true).request("GET", "/v6").status == 200)
+            }
+        }
+    }
+}

@@ -41,8 +41,8 @@ extension RouteRegistrar {
     /// }
     /// ```
     public func group(
-        _ prefix: String, middleware: [any Middleware] = [], _ body: (RouteGroup) throws(RouterError) -> Void
-    ) throws(RouterError) {
+        _ prefix: String, middleware: [any Middleware] = [], _ body: (RouteGroup) throws -> Void
+    ) rethrows {
         try body(RouteGroup(parent: self, prefix: prefix, middleware: middleware))
     }
 }

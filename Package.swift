@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),
         .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "CroftTesting"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "app", "CroftTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,7 @@ public struct Route: Sendable {
     /// The name used for URL reversing (`note.detail`), if any.
     public let name: String?
     /// The handler with its group's middleware applied.
-    let handler: Handler
+    public let handler: Handler
 }
 
 /// A parsed path pattern: literal segments, `:name` parameters and a trailing `*name` catch-all.

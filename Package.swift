@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Croft", targets: ["Croft"]),
+        .library(name: "CroftTemplates", targets: ["CroftTemplates"]),
         .executable(name: "app", targets: ["app"]),
     ],
     dependencies: [
@@ -16,8 +17,10 @@ let package = Package(
         // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
         .target(name: "CCroftSystem"),
         .target(name: "CroftHTTP", dependencies: ["CCroftSystem", .product(name: "Logging", package: "swift-log")]),
+        // Django-style templates: lexer, parser, node tree, renderer, filters, loaders. Knows no HTTP.
+        .target(name: "CroftTemplates"),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
-        .target(name: "Croft", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Croft", dependencies: ["CroftHTTP", "CroftTemplates", .product(name: "Logging", package: "swift-log")]),
         // The starter site a user edits.
         .target(name: "App", dependencies: ["Croft"]),
         // The command-line entry point: serve, routes, ...
@@ -29,6 +32,7 @@ let package = Package(
         // Test support: a raw socket client, a server on an ephemeral port, temp directories.
         .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),
+        .testTarget(name: "CroftTemplatesTests", dependencies: ["CroftTemplates"]),
         .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting"]),
         .testTarget(name: "AppTests", dependencies: ["App", "app", "CroftTesting"]),
     ],

@@ -1,2 +1,3 @@
 @_exported import CroftHTTP
 @_exported import Logging
+@_exported import CroftTemplates

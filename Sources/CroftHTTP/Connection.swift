@@ -106,9 +106,17 @@ final class Connection: @unchecked Sendable {
             current = InFlight(method: request.method, version: request.version, target: request.target, id: request.id,
                                startedAt: requestStartedAt == 0 ? loop.now : requestStartedAt, keepAlive: keepAlive)
             let server = loop.server
-            Task {
-                let response = await server.respond(to: request)
-                self.loop.execute { self.send(response) }
+            let loop = self.loop
+            if server.configuration.handlersRunOnEventLoop {
+                Task(executorPreference: loop) {
+                    let response = await server.respond(to: request)
+                    if loop.inLoop { self.send(response) } else { loop.execute { self.send(response) } }
+                }
+            } else {
+                Task {
+                    let response = await server.respond(to: request)
+                    loop.execute { self.send(response) }
+                }
             }
         case .reject(let error):
             loop.server.logger.debug("rejected request from \(remoteAddress): \(error)")
@@ -140,6 +148,7 @@ final class Connection: @unchecked Sendable {
         if inFlight.framing == .length(-1) { inFlight.keepAlive = false }
         inFlight.status = response.status.code
         current = inFlight
+        lastWriteProgress = loop.now
         switch response.body {
         case .bytes(let bytes) where inFlight.framing != .none:
             output.append(contentsOf: bytes)

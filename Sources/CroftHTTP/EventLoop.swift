@@ -10,10 +10,17 @@ import Synchronization
 /// Everything a connection does happens on its loop's thread; other threads hand work over with `execute`,
 /// which queues a closure and wakes the loop through an `eventfd` (once per batch, not per closure).
 final class EventLoop: @unchecked Sendable {
+    /// Work handed to the loop: a closure, or a Swift task job when the loop is a task's executor.
+    enum Work {
+        case closure(@Sendable () -> Void)
+        case job(UnownedJob)
+    }
+
     let epollFD: Int32
     let wakeFD: Int32
     unowned let server: Server
-    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let pending = Mutex<[Work]>([])
+    private var loopThread: pthread_t?
     private let wakeRequested = Atomic<Bool>(false)
     private let running = Atomic<Bool>(true)
     private var thread: Thread?
@@ -63,10 +70,22 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `work` on the loop's thread soon. Safe from any thread.
     func execute(_ work: @escaping @Sendable () -> Void) {
+        submit(.closure(work))
+    }
+
+    private func submit(_ work: Work) {
         pending.withLock { $0.append(work) }
+        // On the loop's own thread the queue is drained before the next epoll_wait: no wake-up needed.
+        if inLoop { return }
         if !wakeRequested.exchange(true, ordering: .acquiringAndReleasing) {
             croft_eventfd_signal(wakeFD)
         }
+    }
+
+    /// Whether the caller runs on this loop's thread.
+    var inLoop: Bool {
+        guard let loopThread else { return false }
+        return pthread_equal(pthread_self(), loopThread) != 0
     }
 
     /// Asks the loop to finish its current iteration and exit, then waits for it.
@@ -90,6 +109,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func run() {
+        loopThread = pthread_self()
         let maxEvents = 256
         let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: maxEvents)
         let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: maxEvents)
@@ -136,13 +156,18 @@ final class EventLoop: @unchecked Sendable {
     private func runPending() {
         wakeRequested.store(false, ordering: .releasing)
         while true {
-            let work = pending.withLock { queue -> [@Sendable () -> Void] in
+            let work = pending.withLock { queue -> [Work] in
                 let taken = queue
                 queue.removeAll(keepingCapacity: true)
                 return taken
             }
             if work.isEmpty { return }
-            for item in work { item() }
+            for item in work {
+                switch item {
+                case .closure(let closure): closure()
+                case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
+                }
+            }
         }
     }
 
@@ -209,5 +234,14 @@ final class EventLoop: @unchecked Sendable {
     func nextRequestID() -> String {
         requestCounter &+= 1
         return idPrefix + "-" + String(requestCounter, radix: 16)
+    }
+}
+
+/// An event loop can run Swift tasks itself: handlers started with it as their executor preference run on the
+/// loop's thread, so a request needs no thread hop in or out (the model of NIO-based servers). Work that must
+/// not delay I/O, such as SQLite calls, runs on its own threads and resumes here.
+extension EventLoop: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        submit(.job(UnownedJob(job)))
     }
 }

@@ -32,7 +32,15 @@ public final class RawClient: @unchecked Sendable {
 
     /// Connects to 127.0.0.1 (or `::1` when `ipv6`) on `port`; reads time out after `timeout` seconds.
     public init(port: Int, ipv6: Bool = false, timeout: Double = 5) throws {
-        fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The socket is connected before `self` exists, so a failed connect closes it exactly once
+        // (a throwing class initializer would otherwise run `deinit` and close the number a second time,
+        // possibly after another test reused it).
+        fd = try Self.connectSocket(port: port, ipv6: ipv6, timeout: timeout)
+    }
+
+    private static func connectSocket(port: Int, ipv6: Bool, timeout: Double) throws -> Int32 {
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ClientError.connect(errno) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
@@ -60,6 +68,7 @@ public final class RawClient: @unchecked Sendable {
             Glibc.close(fd)
             throw ClientError.connect(code)
         }
+        return fd
     }
 
     deinit { Glibc.close(fd) }

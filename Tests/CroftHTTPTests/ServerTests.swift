@@ -114,7 +114,7 @@ import Testing
 
     @Test func cutsOffASlowlorisClientWhileServingOthers() async throws {
         try await TestServer.with(configure: { $0.requestHeadTimeout = .seconds(1) }, Self.echo) { server in
-            let slow = try RawClient(port: server.port, timeout: 4)
+            let slow = try RawClient(port: server.port, timeout: 8)
             try await slow.send("GET / HTTP/1.1\r\n")
             let started = ContinuousClock.now
             for index in 0..<4 {

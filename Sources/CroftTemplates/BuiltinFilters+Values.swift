@@ -1,0 +1,129 @@
+import Foundation
+
+extension BuiltinFilters {
+    static let values: [String: TemplateFilter] = [
+        "default": TemplateFilter(.required) { value, argument, _ in value.isTruthy ? value : argument ?? .null },
+        "default_if_none": TemplateFilter(.required) { value, argument, _ in value == .null ? argument ?? .null : value },
+        "length": TemplateFilter(.none) { value, _, _ in .int(value.count) },
+        "first": TemplateFilter(.none) { value, _, _ in
+            switch value {
+            case .array(let items): items.first ?? .string("")
+            case .string(let text), .safeString(let text): keepingSafety(value, text.first.map(String.init) ?? "")
+            default: .string("")
+            }
+        },
+        "last": TemplateFilter(.none) { value, _, _ in
+            switch value {
+            case .array(let items): items.last ?? .string("")
+            case .string(let text), .safeString(let text): keepingSafety(value, text.last.map(String.init) ?? "")
+            default: .string("")
+            }
+        },
+        "pluralize": TemplateFilter(.optional) { value, argument, _ in
+            let suffixes = (argument?.text ?? "s").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard suffixes.count <= 2 else { return .string("") }
+            let singular = suffixes.count == 2 ? suffixes[0] : ""
+            let plural = suffixes.count == 2 ? suffixes[1] : suffixes[0]
+            let count: Double
+            switch value {
+            case .array, .dictionary: count = Double(value.count)
+            default:
+                guard let number = value.number else { return .string("") }
+                count = number
+            }
+            return .string(count == 1 ? singular : plural)
+        },
+        "floatformat": TemplateFilter(.optional) { value, argument, _ in
+            guard let number = value.number else { return .string("") }
+            guard number.isFinite else { return .string(value.text) }
+            let places = max(-20, min(20, argument?.integer ?? -1))
+            return .string(floatFormat(number, places: places))
+        },
+        "yesno": TemplateFilter(.optional) { value, argument, _ in
+            let choices = (argument?.text ?? "yes,no,maybe").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard choices.count >= 2 else { return value }
+            if value == .null { return .string(choices.count > 2 ? choices[2] : choices[1]) }
+            return .string(value.isTruthy ? choices[0] : choices[1])
+        },
+        "add": TemplateFilter(.required) { value, argument, _ in
+            guard let argument else { return value }
+            return add(value, argument)
+        },
+        "divisibleby": TemplateFilter(.required) { value, argument, _ in
+            guard let number = value.integer, let divisor = argument?.integer, divisor != 0 else { return .bool(false) }
+            return .bool(number % divisor == 0)
+        },
+        "slice": TemplateFilter(.required) { value, argument, _ in
+            slice(value, argument?.text ?? ":")
+        },
+    ]
+
+    /// Django's `add`: integers add (also when spelled as text), numbers add, strings and lists
+    /// concatenate; anything else gives the empty string.
+    static func add(_ value: TemplateValue, _ argument: TemplateValue) -> TemplateValue {
+        switch (value, argument) {
+        case (.array(let left), .array(let right)): return .array(left + right)
+        case (.double, _), (_, .double):
+            if let left = value.number, let right = argument.number { return .double(left + right) }
+        default:
+            if let left = value.integer, let right = argument.integer {
+                let (sum, overflow) = left.addingReportingOverflow(right)
+                return overflow ? .double(Double(left) + Double(right)) : .int(sum)
+            }
+        }
+        switch (value, argument) {
+        case (.string(let left), .string(let right)), (.string(let left), .safeString(let right)),
+             (.safeString(let left), .string(let right)):
+            return .string(left + right)
+        case (.safeString(let left), .safeString(let right)):
+            return .safeString(left + right)
+        default:
+            return .string("")
+        }
+    }
+
+    /// Django's `floatformat`: `places` decimals, or with a negative count only when there is a
+    /// fractional part; rounds half away from zero on the decimal representation.
+    static func floatFormat(_ number: Double, places: Int) -> String {
+        let digits = places < 0 && number == number.rounded(.towardZero) ? 0 : abs(places)
+        guard var decimal = Decimal(string: String(number)), abs(number) < 1e30 else {
+            return String(format: "%.\(digits)f", number)
+        }
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &decimal, digits, .plain)
+        var text = rounded.isZero ? "0" : NSDecimalNumber(decimal: rounded).stringValue
+        guard digits > 0 else { return text }
+        var fraction = ""
+        if let dot = text.firstIndex(of: ".") {
+            fraction = String(text[text.index(after: dot)...])
+            text = String(text[..<dot])
+        }
+        if rounded.isZero && number < 0 { text = "0" }
+        return text + "." + fraction + String(repeating: "0", count: max(0, digits - fraction.count))
+    }
+
+    /// Python-style slicing `start:end` of an array or a string.
+    static func slice(_ value: TemplateValue, _ spec: String) -> TemplateValue {
+        let bounds = spec.split(separator: ":", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        func range(_ count: Int) -> Range<Int> {
+            func clamp(_ index: Int?, _ fallback: Int) -> Int {
+                guard let index else { return fallback }
+                return max(0, min(count, index < 0 ? count + index : index))
+            }
+            if bounds.count == 1 {
+                let end = clamp(bounds[0], count)
+                return 0..<end
+            }
+            let start = clamp(bounds[0], 0)
+            let end = clamp(bounds.count > 1 ? bounds[1] : nil, count)
+            return start..<max(start, end)
+        }
+        switch value {
+        case .array(let items): return .array(Array(items[range(items.count)]))
+        case .string(let text), .safeString(let text):
+            let characters = Array(text)
+            return keepingSafety(value, String(characters[range(characters.count)]))
+        default: return value
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The filters every template can use, following Django's behaviour.
+///
+/// Text filters that cannot break HTML (`lower`, `title`, `truncatechars`...) keep a safe
+/// string safe; `upper` does not (it would turn `&amp;` into `&AMP;`), like Django.
+enum BuiltinFilters {
+    /// Every built-in filter by name.
+    static let all: [String: TemplateFilter] = text.merging(values) { first, _ in first }
+
+    static let text: [String: TemplateFilter] = [
+        "upper": TemplateFilter(.none) { value, _, _ in .string(value.text.uppercased()) },
+        "lower": TemplateFilter(.none) { value, _, _ in keepingSafety(value, value.text.lowercased()) },
+        "title": TemplateFilter(.none) { value, _, _ in keepingSafety(value, titleCased(value.text)) },
+        "capfirst": TemplateFilter(.none) { value, _, _ in
+            let text = value.text
+            return keepingSafety(value, text.prefix(1).uppercased() + text.dropFirst())
+        },
+        "truncatechars": TemplateFilter(.required) { value, argument, _ in
+            guard let limit = argument?.integer else { return value }
+            let text = value.text
+            guard text.count > limit else { return value }
+            return keepingSafety(value, limit <= 0 ? "…" : text.prefix(limit - 1) + "…")
+        },
+        "truncatewords": TemplateFilter(.required) { value, argument, _ in
+            guard let limit = argument?.integer else { return value }
+            let words = value.text.split(whereSeparator: \.isWhitespace)
+            guard words.count > max(limit, 0) else { return keepingSafety(value, words.joined(separator: " ")) }
+            return keepingSafety(value, (words.prefix(max(limit, 0)) + ["…"]).joined(separator: " "))
+        },
+        "escape": TemplateFilter(.none) { value, _, _ in
+            value.isSafe ? value : .safeString(HTMLEscaping.escape(value.text))
+        },
+        "force_escape": TemplateFilter(.none) { value, _, _ in .safeString(HTMLEscaping.escape(value.text)) },
+        "safe": TemplateFilter(.none) { value, _, _ in .safeString(value.text) },
+        "urlencode": TemplateFilter(.optional) { value, argument, _ in
+            .string(percentEncoded(value.text, keeping: argument?.text ?? "/"))
+        },
+        "linebreaksbr": TemplateFilter(.none) { value, _, context in
+            var text = value.text
+            if context.autoescape && !value.isSafe { text = HTMLEscaping.escape(text) }
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "<br>")
+            return .safeString(text)
+        },
+        "join": TemplateFilter(.required) { value, argument, context in
+            guard case .array(let items) = value else { return value }
+            let separator = argument ?? .string("")
+            let escapeAll = context.autoescape
+            func piece(_ item: TemplateValue) -> String {
+                escapeAll && !item.isSafe ? HTMLEscaping.escape(item.text) : item.text
+            }
+            return .safeString(items.map(piece).joined(separator: piece(separator)))
+        },
+        "json_script": TemplateFilter(.optional) { value, argument, _ in
+            var json = ""
+            value.appendJSON(to: &json)
+            json = json.replacingOccurrences(of: "&", with: "\\u0026")
+                .replacingOccurrences(of: "<", with: "\\u003C").replacingOccurrences(of: ">", with: "\\u003E")
+            let id = argument.map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+            let idAttribute = id.map { " id=\"\(HTMLEscaping.escape($0))\"" } ?? ""
+            return .safeString("<script\(idAttribute) type=\"application/json\">\(json)</script>")
+        },
+        "date": TemplateFilter(.optional) { value, argument, context in
+            let date: Date
+            switch value {
+            case .date(let instant): date = instant
+            case .string(let text), .safeString(let text):
+                guard let parsed = DateFormat.parseISO8601(text) else { return .string("") }
+                date = parsed
+            case .int(let seconds): date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            default: return .string("")
+            }
+            return .string(DateFormat.format(date, argument?.text ?? "N j, Y", calendar: context.calendar))
+        },
+    ]
+
+    /// Returns `text` as safe when `original` was safe, plain otherwise.
+    static func keepingSafety(_ original: TemplateValue, _ text: String) -> TemplateValue {
+        original.isSafe ? .safeString(text) : .string(text)
+    }
+
+    /// Capitalizes the first letter of every word and lowercases the rest, like Django's `title`
+    /// (a letter after an apostrophe that follows a letter stays lowercase: "don't").
+    static func titleCased(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var previous: Character?
+        var beforePrevious: Character?
+        for character in text {
+            let startsWord = !(previous?.isLetter ?? false) && !(previous?.isNumber ?? false)
+                && !(previous == "'" && (beforePrevious?.isLetter ?? false))
+            output += startsWord ? character.uppercased() : character.lowercased()
+            beforePrevious = previous
+            previous = character
+        }
+        return output
+    }
+
+    /// Percent-encodes everything but unreserved characters (RFC 3986 section 2.3) and `keeping`.
+    static func percentEncoded(_ text: String, keeping: String) -> String {
+        let kept = Set(keeping.utf8)
+        var output = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                if kept.contains(byte) && byte < 0x80 {
+                    output.unicodeScalars.append(Unicode.Scalar(byte))
+                } else {
+                    let hex = String(byte, radix: 16, uppercase: true)
+                    output += "%" + (hex.count == 1 ? "0" + hex : hex)
+                }
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// A value a template can print, test, loop over or look into.
+///
+/// Context data is converted to `TemplateValue` once, before rendering, so the renderer never
+/// reflects over Swift types. `safeString` is a distinct kind so that HTML escaping is applied
+/// exactly once: text that is already HTML is never escaped again.
+///
+/// ```swift
+/// let context: [String: TemplateValue] = ["user": ["name": "Ada"], "notes": [1, 2, 3]]
+/// let fromModel = try TemplateValue(encoding: note)
+/// ```
+public enum TemplateValue: Sendable, Hashable {
+    /// No value; prints as the empty string and is false in `{% if %}`.
+    case null
+    /// A Boolean; prints as `True` or `False`, like Django.
+    case bool(Bool)
+    /// An integer.
+    case int(Int)
+    /// A floating-point number.
+    case double(Double)
+    /// Plain text; HTML-escaped when printed while autoescaping is on.
+    case string(String)
+    /// Text that is already HTML; printed as is.
+    case safeString(String)
+    /// A point in time; format it with the `date` filter.
+    case date(Date)
+    /// An ordered list; index it with `items.0`, loop over it with `{% for %}`.
+    case array([TemplateValue])
+    /// A string-keyed map; look into it with `user.name`.
+    case dictionary([String: TemplateValue])
+}
+
+extension TemplateValue {
+    /// Converts any `Encodable` value (a model, a struct of view data) into a template value.
+    ///
+    /// Uses a small in-memory encoder: no JSON text is produced on the way. `Date` becomes
+    /// `.date`, `URL` becomes its absolute string, optionals that are `nil` become `.null`.
+    public init(encoding value: some Encodable) throws {
+        self = try TemplateValueEncoder.encode(value)
+    }
+
+    /// Whether `{% if %}` treats the value as true: empty, zero, null and false are false.
+    public var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let flag): flag
+        case .int(let number): number != 0
+        case .double(let number): number != 0
+        case .string(let text), .safeString(let text): !text.isEmpty
+        case .date: true
+        case .array(let items): !items.isEmpty
+        case .dictionary(let entries): !entries.isEmpty
+        }
+    }
+
+    /// Whether the value is text already marked safe for HTML.
+    public var isSafe: Bool {
+        if case .safeString = self { return true }
+        return false
+    }
+
+    /// The value as plain text, the way `{{ }}` prints it before any escaping.
+    public var text: String {
+        switch self {
+        case .null: ""
+        case .bool(let flag): flag ? "True" : "False"
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .string(let text), .safeString(let text): text
+        case .date(let date): DateFormat.iso8601(date)
+        case .array(let items): "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case .dictionary(let entries):
+            "{" + entries.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.text)" }
+                .joined(separator: ", ") + "}"
+        }
+    }
+
+    /// The value as a number, when it is one (or is text that spells one).
+    var number: Double? {
+        switch self {
+        case .int(let number): Double(number)
+        case .double(let number): number
+        case .bool(let flag): flag ? 1 : 0
+        case .string(let text), .safeString(let text):
+            Double(text.trimmingCharacters(in: .whitespaces))
+        default: nil
+        }
+    }
+
+    /// The value as an integer, when it is one (or is text that spells one).
+    var integer: Int? {
+        switch self {
+        case .int(let number): number
+        case .double(let number): number.isFinite && abs(number) < 9e18 ? Int(number) : nil
+        case .bool(let flag): flag ? 1 : 0
+        case .string(let text), .safeString(let text): Int(text.trimmingCharacters(in: .whitespaces))
+        default: nil
+        }
+    }
+
+    /// The number of elements, characters or entries, as the `length` filter reports it.
+    var count: Int {
+        switch self {
+        case .string(let text), .safeString(let text): text.count
+        case .array(let items): items.count
+        case .dictionary(let entries): entries.count
+        default: 0
+        }
+    }
+
+    /// The elements `{% for %}` visits: array elements, dictionary keys (sorted), characters.
+    var iterationElements: [TemplateValue] {
+        switch self {
+        case .array(let items): items
+        case .dictionary(let entries): entries.keys.sorted().map { .string($0) }
+        case .string(let text), .safeString(let text): text.map { .string(String($0)) }
+        default: []
+        }
+    }
+}

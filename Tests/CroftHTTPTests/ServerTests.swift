@@ -125,7 +125,8 @@ import Testing
             let response = try await slow.readResponse()
             #expect(response.status == 408)
             #expect((await slow.isClosedByServer()))
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The trickle would keep the connection alive for a minute; only the head timeout ends it (408).
+            #expect(ContinuousClock.now - started < .seconds(6))
         }
     }
 

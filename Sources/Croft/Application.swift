@@ -16,8 +16,10 @@ public final class Application: @unchecked Sendable {
     public let router = Router()
     /// The application logger.
     public let logger: Logger
-    /// Turns thrown errors into responses; replace `errors.render` to use the site's templates.
+    /// Turns thrown errors into responses; pages come from `Templates/errors/` when present.
     public var errors: ErrorResponder
+    /// The template environment (`Templates/`), with `{% url %}` and `{% static %}` wired to this app.
+    public let templates: TemplateEnvironment
     /// When the application was created (for uptime).
     public let startedAt = Date()
     private var middleware: [any Middleware] = []
@@ -30,7 +32,11 @@ public final class Application: @unchecked Sendable {
         logger.logLevel = settings.logLevel
         self.logger = logger
         self.errors = ErrorResponder(logger: logger, debug: settings.debug)
+        self.templates = Application.makeTemplates(settings: settings, router: router)
         middleware = [SecurityHeadersMiddleware()]
+        errors.render = { [unowned self] status, message, error, request in
+            renderErrorPage(status: status, message: message, error: error, request: request)
+        }
     }
 
     /// Appends global middleware; it runs for every request, matched or not, in the order added.
@@ -53,6 +59,8 @@ public final class Application: @unchecked Sendable {
     /// Answers one request through middleware and router; never throws.
     public func respond(to request: Request) async -> Response {
         let handler = chain ?? buildChain()
+        var request = request
+        request.storage[ApplicationKey.self] = self
         do {
             return try await handler(request)
         } catch {

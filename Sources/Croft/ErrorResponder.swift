@@ -3,8 +3,8 @@
 /// `HTTPError` becomes its status and message; anything else is a 500 whose page shows an error id that is
 /// logged with the error (and, in DEBUG, the error itself).
 public struct ErrorResponder: Sendable {
-    /// Renders an error page; replace it to use the site's templates.
-    public var render: @Sendable (_ status: HTTPStatus, _ message: String, _ request: Request) -> Response
+    /// Renders an error page (the thrown error is passed when there was one); replace it to customise pages.
+    public var render: @Sendable (_ status: HTTPStatus, _ message: String, _ error: (any Error)?, _ request: Request) -> Response
     let logger: Logger
     let debug: Bool
 
@@ -12,13 +12,13 @@ public struct ErrorResponder: Sendable {
     public init(logger: Logger, debug: Bool) {
         self.logger = logger
         self.debug = debug
-        self.render = ErrorResponder.plainPage
+        self.render = { status, message, _, request in ErrorResponder.plainPage(status: status, message: message, request: request) }
     }
 
     /// The response for `error` thrown while handling `request`.
     public func response(for error: any Error, request: Request) -> Response {
         if let httpError = error as? HTTPError {
-            var response = render(httpError.status, httpError.message, request)
+            var response = render(httpError.status, httpError.message, nil, request)
             for field in httpError.headers { response.headers[field.name] = field.value }
             return response
         }
@@ -26,7 +26,21 @@ public struct ErrorResponder: Sendable {
         let message = debug
             ? "\(String(reflecting: error)) (error id \(request.id))"
             : "Something went wrong on our side. The error was logged with id \(request.id)."
-        return render(.internalServerError, message, request)
+        return render(.internalServerError, message, error, request)
+    }
+
+    /// The DEBUG page for a template error: template, line, column, message and the source around it.
+    public static func templateDebugPage(_ error: TemplateError, request: Request) -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>TemplateError</title></head>
+            <body style="font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem">
+            <h1>Template error</h1>
+            <p><strong>\(escapeHTML(error.template))</strong>, line \(error.line), column \(error.column)</p>
+            <p>\(escapeHTML(error.message))</p>
+            <pre style="background:#f4f2ee;padding:1rem;overflow:auto">\(escapeHTML(error.excerpt()))</pre>
+            <p>Request id \(escapeHTML(request.id)). This page is shown because DEBUG is on.</p></body></html>
+            """
+        return .html(html, status: .internalServerError)
     }
 
     /// A small self-contained HTML error page.

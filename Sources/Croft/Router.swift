@@ -140,6 +140,24 @@ public final class Router: @unchecked Sendable {
         return path.isEmpty ? "/" : path
     }
 
+    /// The path for a named route from positional values, in the order its parameters appear
+    /// (what `{% url "note.detail" note.id %}` passes).
+    public func url(for name: String, positional values: [String]) throws(RouterError) -> String {
+        guard let segments = named[name] else { throw .unknownRouteName(name) }
+        var parameters: [String: any CustomStringConvertible & Sendable] = [:]
+        var index = 0
+        for segment in segments {
+            switch segment {
+            case .parameter(let parameter), .catchAll(let parameter):
+                if index < values.count { parameters[parameter] = values[index] }
+                index += 1
+            case .literal:
+                break
+            }
+        }
+        return try url(for: name, parameters)
+    }
+
     /// Whether a route with this name exists.
     public func hasRoute(named name: String) -> Bool { named[name] != nil }
 }

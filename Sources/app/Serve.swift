@@ -30,6 +30,11 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "croft")
         try Site.prepareDataDirectory(settings)
         let app = try Site.makeApplication(settings: settings, logger: logger)
+        if settings.isProduction {
+            // A broken template fails the deploy here, not a visitor's request later.
+            let count = try app.precompileTemplates()
+            logger.info("compiled \(count) templates")
+        }
         try await app.serve()
     }
 }

@@ -64,7 +64,9 @@ import Testing
         let directory = try TemporaryDirectory()
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        try FileManager.default.createSymbolicLink(atPath: directory.path + "/Public", withDestinationPath: repository.path + "/Public")
+        for folder in ["Public", "Templates"] {
+            try FileManager.default.createSymbolicLink(atPath: directory.path + "/" + folder, withDestinationPath: repository.path + "/" + folder)
+        }
         let app = try RunningApp(baseDirectory: directory.path)
         let port = try await app.port()
         #expect(FileManager.default.fileExists(atPath: directory.path + "/data"))
@@ -72,7 +74,11 @@ import Testing
         let client = try RawClient(port: port)
         let home = try await client.request("GET", "/")
         #expect(home.status == 200)
-        #expect(home.text.contains("Croft"))
+        #expect(home.text.contains("Your Croft site is running."))
+        #expect(home.text.contains("/static/css/app.css?v="))  // {% static %} adds the content hash
+        let missing = try await client.request("GET", "/no-such-page")
+        #expect(missing.status == 404)
+        #expect(missing.text.contains("There is no page at this address."))
         let css = try await client.request("GET", "/static/css/app.css")
         #expect(css.status == 200)
         #expect(try await client.request("GET", "/health").text.contains("\"ok\""))

@@ -272,4 +272,27 @@ import Testing
             }
         }
     }
+
+    @Test func reusePortLetsASecondServerBindWhileTheFirstDrains() async throws {
+        var first = ServerConfiguration(host: "127.0.0.1", port: 0)
+        first.reusePort = true
+        let old = Server(configuration: first, handler: { _ in .text("old") })
+        try old.start()
+        var second = ServerConfiguration(host: "127.0.0.1", port: old.port)
+        second.reusePort = true
+        let new = Server(configuration: second, handler: { _ in .text("new") })
+        try new.start()  // would fail with EADDRINUSE without SO_REUSEPORT
+        await old.shutdown()
+        for _ in 0..<5 {
+            #expect(try await RawClient(port: old.port).request("GET", "/").text == "new")
+        }
+        await new.shutdown()
+    }
+
+    @Test func refusesASecondServerOnTheSamePortWithoutReusePort() async throws {
+        try await TestServer.with(Self.echo) { server in
+            let clash = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: server.port), handler: Self.echo)
+            #expect(throws: ServerError.self) { try clash.start() }
+        }
+    }
 }

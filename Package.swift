@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
@@ -20,7 +21,12 @@ let package = Package(
         // Django-style templates: lexer, parser, node tree, renderer, filters, loaders. Knows no HTTP.
         .target(name: "CroftTemplates"),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
-        .target(name: "Croft", dependencies: ["CroftHTTP", "CroftTemplates", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Croft", dependencies: [
+            "CroftHTTP", "CroftTemplates",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         // The starter site a user edits.
         .target(name: "App", dependencies: ["Croft"]),
         // The command-line entry point: serve, routes, ...

@@ -25,7 +25,7 @@ public final class Application: @unchecked Sendable {
     private var middleware: [any Middleware] = []
     private var chain: Handler?
 
-    /// Creates an application with the default middleware (security headers).
+    /// Creates an application with the default middleware (security headers, allowed hosts).
     public init(settings: Settings, logger: Logger = Logger(label: "croft")) {
         self.settings = settings
         var logger = logger
@@ -33,7 +33,7 @@ public final class Application: @unchecked Sendable {
         self.logger = logger
         self.errors = ErrorResponder(logger: logger, debug: settings.debug)
         self.templates = Application.makeTemplates(settings: settings, router: router)
-        middleware = [SecurityHeadersMiddleware()]
+        middleware = [SecurityHeadersMiddleware(), AllowedHostsMiddleware(hosts: settings.allowedHosts)]
         errors.render = { [unowned self] status, message, error, request in
             renderErrorPage(status: status, message: message, error: error, request: request)
         }
@@ -90,7 +90,7 @@ public final class Application: @unchecked Sendable {
                 return errors.response(for: error, request: request)
             }
         }
-        let built = middleware.wrap(dispatch)
+        let built = middleware.wrap(dispatch) { error, request in errors.response(for: error, request: request) }
         chain = built
         return built
     }

@@ -38,4 +38,18 @@ extension Array where Element == any Middleware {
             { request in try await middleware.respond(to: request, next: next) }
         }
     }
+
+    /// Wraps `handler` so the first middleware runs first, and an error thrown by any layer becomes a response
+    /// (through `funnel`) before the layer outside it sees it: every middleware receives a response.
+    func wrap(_ handler: @escaping Handler, funnel: @escaping @Sendable (any Error, Request) -> Response) -> Handler {
+        reversed().reduce(handler) { next, middleware in
+            { request in
+                do {
+                    return try await middleware.respond(to: request, next: next)
+                } catch {
+                    return funnel(error, request)
+                }
+            }
+        }
+    }
 }

@@ -29,6 +29,13 @@ public struct Settings: Sendable {
     public var maxBodySize: Int
     /// `REUSE_PORT`: bind with SO_REUSEPORT so a new process can take over while the old one drains.
     public var reusePort: Bool
+    /// `ALLOWED_HOSTS`: comma-separated host names this site answers for (`.example.com` includes
+    /// subdomains, `*` allows any). Defaults to the loopback names in development, nothing in production.
+    public var allowedHosts: [String]
+    /// `PASSWORD_ITERATIONS`: PBKDF2-SHA256 iterations for new password hashes (Django 6: 1,200,000).
+    public var passwordIterations: Int
+    /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-Proto`/`X-Forwarded-For` are believed (Caddy's).
+    public var trustedProxies: [String]
     /// Every variable that was read, for checks and diagnostics.
     public let values: [String: String]
 
@@ -57,6 +64,16 @@ public struct Settings: Sendable {
         logLevel = merged["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         maxBodySize = merged["MAX_BODY_SIZE"].flatMap(Int.init) ?? 10 * 1024 * 1024
         reusePort = Settings.flag(merged["REUSE_PORT"]) ?? false
+        let isProduction = environment == "production"
+        allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
+            ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
+        passwordIterations = merged["PASSWORD_ITERATIONS"].flatMap(Int.init) ?? 1_200_000
+        trustedProxies = Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"]
+    }
+
+    /// Splits a comma-separated list; nil when the variable is unset.
+    static func list(_ value: String?) -> [String]? {
+        value.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
     /// Parses `1/true/yes/on` and `0/false/no/off`; nil for anything else.

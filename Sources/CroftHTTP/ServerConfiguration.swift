@@ -10,9 +10,10 @@ public struct ServerConfiguration: Sendable {
     public var backlog: Int32 = 1024
     /// Event-loop threads; defaults to the number of active cores.
     public var eventLoopCount: Int = ProcessInfoShim.activeProcessorCount
-    /// Run handlers as tasks on the event loop that owns their connection (no thread hop per request), or,
-    /// when false, on Swift's global concurrent pool. Either way SQLite work runs on the pool's own threads.
-    public var handlersRunOnEventLoop: Bool = true
+    /// Run handlers as tasks whose executor is the event loop that owns their connection (no thread hop), or,
+    /// by default, on Swift's global concurrent pool, so handler work never delays socket I/O. Measured here
+    /// the default was also the faster one (docs/benchmarks.md); the option stays for experiments.
+    public var handlersRunOnEventLoop: Bool = false
     /// Request size limits (request line, header section, body).
     public var limits = HTTPParserLimits()
     /// How long a client may take to send a request head, and may stall in a body (slowloris defence).

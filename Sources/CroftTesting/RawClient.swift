@@ -30,8 +30,9 @@ public final class RawClient: @unchecked Sendable {
         }
     }
 
-    /// Connects to 127.0.0.1 (or `::1` when `ipv6`) on `port`; reads time out after `timeout` seconds.
-    public init(port: Int, ipv6: Bool = false, timeout: Double = 5) throws {
+    /// Connects to 127.0.0.1 (or `::1` when `ipv6`) on `port`; reads time out after `timeout` seconds
+    /// (generous by default: a loaded CI machine must make a test slow, not wrong).
+    public init(port: Int, ipv6: Bool = false, timeout: Double = 10) throws {
         // The socket is connected before `self` exists, so a failed connect closes it exactly once
         // (a throwing class initializer would otherwise run `deinit` and close the number a second time,
         // possibly after another test reused it).

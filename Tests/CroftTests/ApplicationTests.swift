@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ApplicationTests {
     static func makeApp() throws -> Application {
-        let app = Application(settings: Settings(environment: [:]))
+        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
         try app.router.get("/notes/:id") { request in
             let id: Int = try request.parameter("id")
             return .text("note \(id)")

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func groupsAddPrefixAndMiddleware() async throws {
-        let app = Application(settings: Settings(environment: [:]))
+        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
         let tag = MiddlewareFunction { request, next in
             var response = try await next(request)
             response.headers["X-Group"] = "staff"

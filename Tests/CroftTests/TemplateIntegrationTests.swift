@@ -28,7 +28,7 @@ import Testing
 
     private func makeApp(debug: Bool = false, production: Bool = false) throws -> Application {
         let app = Application(settings: Settings(environment: [
-            "BASE_DIR": directory.path, "DEBUG": debug ? "1" : "0",
+            "BASE_DIR": directory.path, "ALLOWED_HOSTS": "*", "DEBUG": debug ? "1" : "0",
             "ENVIRONMENT": production ? "production" : "development",
         ]))
         try app.router.get("/notes/:id", name: "note.detail") { request in

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Croft", targets: ["Croft"]),
         .library(name: "CroftTemplates", targets: ["CroftTemplates"]),
+        .library(name: "CroftSQL", targets: ["CroftSQL"]),
         .executable(name: "app", targets: ["app"]),
     ],
     dependencies: [
@@ -18,11 +19,17 @@ let package = Package(
         // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
         .target(name: "CCroftSystem"),
         .target(name: "CroftHTTP", dependencies: ["CCroftSystem", .product(name: "Logging", package: "swift-log")]),
+        // libsqlite3 through pkg-config (Debian: libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // SQLite done right: pool, pragmas, IMMEDIATE writes, rows, models, migrations, backups. Knows no HTTP.
+        .target(name: "CroftSQL", dependencies: ["CSQLite"]),
+        // A child process for CroftSQL's multi-process tests (concurrent writers, kill -9, concurrent migrate).
+        .executableTarget(name: "croft-sql-testhelper", dependencies: ["CroftSQL"]),
         // Django-style templates: lexer, parser, node tree, renderer, filters, loaders. Knows no HTTP.
         .target(name: "CroftTemplates"),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
         .target(name: "Croft", dependencies: [
-            "CroftHTTP", "CroftTemplates",
+            "CroftHTTP", "CroftTemplates", "CroftSQL",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -38,6 +45,7 @@ let package = Package(
         // Test support: a raw socket client, a server on an ephemeral port, temp directories.
         .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),
+        .testTarget(name: "CroftSQLTests", dependencies: ["CroftSQL", "croft-sql-testhelper"]),
         .testTarget(name: "CroftTemplatesTests", dependencies: ["CroftTemplates"]),
         .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting"]),
         .testTarget(name: "AppTests", dependencies: ["App", "app", "CroftTesting"]),

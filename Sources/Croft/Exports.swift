@@ -1,3 +1,4 @@
 @_exported import CroftHTTP
 @_exported import Logging
 @_exported import CroftTemplates
+@_exported import CroftSQL

@@ -1,0 +1,75 @@
+import CroftSQL
+import Foundation
+
+/// CroftSQL through its pool: writes via `writeSync` (BEGIN IMMEDIATE on the writer queue),
+/// reads inside one `readSync` closure (one snapshot) with the ordinary `fetchOne`/`fetchAll` API.
+final class CroftLibrary: Library {
+    let name: String
+    let pool: DatabasePool
+    let rowAPI: Bool
+
+    /// `rowAPI`: read through `Row` values (`fetchOne` + `row.int64("id")`); otherwise the
+    /// statement-level `each` API that builds no `Row`.
+    init(path: String, rowAPI: Bool) throws {
+        name = rowAPI ? "CroftSQL" : "CroftSQL each"
+        self.rowAPI = rowAPI
+        pool = try DatabasePool(path: path)
+        try pool.writeWithoutTransactionSync { db in try db.executeScript(SQL.schema) }
+    }
+
+    func singleInsertTransactions(_ count: Int) throws {
+        for n in 0..<count {
+            try pool.writeSync { db in try db.execute(SQL.insert, n % 1000, SQL.title(n), Double(n) / 7) }
+        }
+    }
+
+    func batchedInserts(batches: Int, perBatch: Int) throws {
+        for batch in 0..<batches {
+            try pool.writeSync { db in
+                for n in batch * perBatch..<(batch + 1) * perBatch {
+                    try db.execute(SQL.insert, n % 1000, SQL.title(n), Double(n) / 7)
+                }
+            }
+        }
+    }
+
+    func pointReads(_ ids: [Int64]) throws -> Int {
+        try pool.readSync { db in
+            var total = 0
+            if rowAPI {
+                for id in ids {
+                    guard let row = try db.fetchOne(SQL.point, id) else { continue }
+                    let title = try row.string("title")
+                    total &+= Int(try row.int64("id")) &+ title.utf8.count &+ Int(try row.double("score"))
+                }
+            } else {
+                for id in ids {
+                    try db.each(SQL.point, arguments: [.integer(id)]) { statement in
+                        total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
+                    }
+                }
+            }
+            return total
+        }
+    }
+
+    func rangeReads(_ categories: [Int64]) throws -> Int {
+        try pool.readSync { db in
+            var total = 0
+            for category in categories {
+                if rowAPI {
+                    for row in try db.fetchAll(SQL.range, category) {
+                        total &+= Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
+                    }
+                } else {
+                    try db.each(SQL.range, arguments: [.integer(category)]) { statement in
+                        total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
+                    }
+                }
+            }
+            return total
+        }
+    }
+
+    func close() { pool.close() }
+}

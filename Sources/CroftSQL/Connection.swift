@@ -1,0 +1,319 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection with the production pragmas applied and a prepared-statement cache.
+///
+/// A connection is not thread-safe and not `Sendable`: in an app it lives inside a
+/// ``DatabasePool`` and is handed to your `read`/`write` closures on the pool's own queue.
+/// Open one directly for scripts and tests:
+///
+/// ```swift
+/// let db = try Connection(path: "data/db.sqlite3")
+/// try db.execute("INSERT INTO notes (title) VALUES (?)", "Hello")
+/// let rows = try db.fetchAll("SELECT * FROM notes WHERE id > ?", 10)
+/// ```
+public final class Connection {
+    /// What a connection is for, which decides the pragmas it gets.
+    public enum Role: Sendable {
+        /// Reads and writes; sets `journal_mode` (a property of the file).
+        case writer
+        /// Reads only: `PRAGMA query_only=ON`, so a write sent to a reader fails loudly.
+        /// https://sqlite.org/pragma.html#pragma_query_only
+        case reader
+    }
+
+    /// The database file path.
+    public let path: String
+    /// The configuration the connection was opened with.
+    public let configuration: DatabaseConfiguration
+    /// The role the connection was opened for.
+    public let role: Role
+    /// The `sqlite3*` handle, for the rare call CroftSQL does not wrap.
+    public let handle: OpaquePointer
+    private var statementCache: StatementCache
+    /// The statement used last: most code runs the same literal SQL repeatedly, and comparing a
+    /// string with itself is cheaper than hashing it for the cache lookup.
+    private var lastStatement: Statement?
+    private var isClosed = false
+
+    /// Opens (creating if needed) the database at `path` and applies `configuration`.
+    ///
+    /// The parent directory is created when missing. Throws ``DatabaseOpenError`` naming the path
+    /// and the reason when the file cannot be opened or written.
+    public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration(), role: Role = .writer) throws {
+        self.path = path
+        self.configuration = configuration
+        self.role = role
+        self.statementCache = StatementCache(capacity: configuration.statementCacheCapacity)
+        try Connection.prepareLocation(path)
+        var handle: OpaquePointer?
+        // NOMUTEX: each connection is used by one queue at a time, so SQLite's own mutex is waste.
+        // https://sqlite.org/c3ref/open.html and https://sqlite.org/threadsafe.html
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError(handle: handle, resultCode: code, sql: nil)
+            sqlite3_close_v2(handle)
+            throw DatabaseOpenError(path: path, reason: error.message, underlying: error)
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+        // A double-quoted name that matches no column silently becomes a string literal unless this
+        // is off; with it off, a quoted identifier is always an identifier, so typos and tampered
+        // names fail loudly. https://sqlite.org/quirks.html#dblquote
+        _ = croft_sqlite3_db_config_flag(handle, croft_sqlite3_dbconfig_dqs_dml(), 0)
+        do {
+            try applyConfiguration()
+        } catch let error as SQLiteError {
+            close()
+            throw DatabaseOpenError(path: path, reason: error.message, underlying: error)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit {
+        if !isClosed {
+            lastStatement = nil
+            statementCache.removeAll()
+            sqlite3_close_v2(handle)
+        }
+    }
+
+    /// Creates the parent directory and refuses paths that are directories, with a clear reason.
+    private static func prepareLocation(_ path: String) throws {
+        guard path != ":memory:", !path.hasPrefix("file:"), !path.isEmpty else { return }
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DatabaseOpenError(path: path, reason: "the path is a directory, not a database file")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty else { return }
+        if fileManager.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw DatabaseOpenError(path: path, reason: "the parent \(parent) is not a directory")
+            }
+            return
+        }
+        do {
+            try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw DatabaseOpenError(path: path, reason: "cannot create directory \(parent): \(error.localizedDescription)")
+        }
+    }
+
+    /// Applies the pragma set; a writer also switches the file to WAL and proves it can write.
+    private func applyConfiguration() throws {
+        for name in [configuration.journalMode, configuration.synchronous, configuration.tempStore] {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+                throw SQLiteError.misuse("invalid pragma value \"\(name)\" in DatabaseConfiguration")
+            }
+        }
+        for pragma in configuration.connectionPragmas {
+            try executeScript(pragma)
+        }
+        switch role {
+        case .writer:
+            if sqlite3_db_readonly(handle, "main") == 1 {
+                throw SQLiteError(code: SQLITE_READONLY, message: "the file is read-only")
+            }
+            // https://sqlite.org/pragma.html#pragma_journal_mode: the result row is the mode in effect.
+            let mode = try fetchOne("PRAGMA journal_mode = \(configuration.journalMode)")?[0]
+            if case .text(let text) = mode, text.lowercased() != configuration.journalMode.lowercased(), path != ":memory:" {
+                throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(text), wanted \(configuration.journalMode)")
+            }
+        case .reader:
+            try executeScript("PRAGMA query_only = ON")
+        }
+    }
+
+    /// Finalizes cached statements and closes the handle; later use is a programming error.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        lastStatement = nil
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    // MARK: Statements
+
+    /// The cached prepared statement for `sql`, preparing and caching it on first use.
+    ///
+    /// When the cached one is busy (a nested query with the same text), a fresh one is returned.
+    public func cachedStatement(_ sql: String) throws -> Statement {
+        if let lastStatement, !lastStatement.isInUse, lastStatement.sql == sql {
+            return lastStatement
+        }
+        if let statement = statementCache.statement(for: sql), !statement.isInUse {
+            lastStatement = statement
+            return statement
+        }
+        let statement = try Statement(databaseHandle: handle, sql: sql, persistent: true)
+        if statementCache.statement(for: sql) == nil {
+            statementCache.insert(statement)
+            lastStatement = statement
+        }
+        return statement
+    }
+
+    /// Prepares `sql` without caching it (for one-off statements such as DDL).
+    public func makeStatement(_ sql: String) throws -> Statement {
+        try Statement(databaseHandle: handle, sql: sql, persistent: false)
+    }
+
+    /// Runs `body` with the cached statement for `sql`, bound to `arguments`, then resets it.
+    @inline(__always)
+    func withStatement<T>(_ sql: String, _ arguments: [SQLValue], _ body: (Statement) throws -> T) throws -> T {
+        let statement = try cachedStatement(sql)
+        statement.isInUse = true
+        defer {
+            statement.reset()
+            statement.isInUse = false
+        }
+        if !arguments.isEmpty || sqlite3_bind_parameter_count(statement.handle) != 0 {
+            try statement.bind(arguments)
+        }
+        return try body(statement)
+    }
+
+    /// ``withStatement(_:_:_:)`` for the variadic entry points, binding without converting the array first.
+    @inline(__always)
+    func withStatement<T>(_ sql: String, convertibles arguments: [(any DatabaseValueConvertible)?], _ body: (Statement) throws -> T) throws -> T {
+        let statement = try cachedStatement(sql)
+        statement.isInUse = true
+        defer {
+            statement.reset()
+            statement.isInUse = false
+        }
+        if !arguments.isEmpty || sqlite3_bind_parameter_count(statement.handle) != 0 {
+            try statement.bind(convertibles: arguments)
+        }
+        return try body(statement)
+    }
+
+    // MARK: Running SQL
+
+    /// Runs one statement with `arguments` bound to its `?` parameters.
+    public func execute(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws {
+        try withStatement(sql, convertibles: arguments) { statement in
+            while try statement.step() {}
+        }
+    }
+
+    /// Runs one statement with `arguments` bound to its `?` parameters.
+    public func execute(_ sql: String, arguments: [SQLValue]) throws {
+        try withStatement(sql, arguments) { statement in
+            while try statement.step() {}
+        }
+    }
+
+    /// Runs a script of several statements, with no arguments (schema, pragmas, migrations).
+    /// https://sqlite.org/c3ref/exec.html
+    public func executeScript(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            var error = SQLiteError(handle: handle, resultCode: code, sql: sql)
+            if let message {
+                error = SQLiteError(code: error.code, extendedCode: error.extendedCode, message: String(cString: message), sql: sql)
+                sqlite3_free(message)
+            }
+            throw error
+        }
+    }
+
+    /// Every row of a query.
+    public func fetchAll(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> [Row] {
+        try withStatement(sql, convertibles: arguments) { statement in
+            var rows: [Row] = []
+            while try statement.step() { rows.append(statement.row()) }
+            return rows
+        }
+    }
+
+    /// Every row of a query.
+    public func fetchAll(_ sql: String, arguments: [SQLValue]) throws -> [Row] {
+        try withStatement(sql, arguments) { statement in
+            var rows: [Row] = []
+            while try statement.step() { rows.append(statement.row()) }
+            return rows
+        }
+    }
+
+    /// The first row of a query, or `nil`.
+    public func fetchOne(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> Row? {
+        try withStatement(sql, convertibles: arguments) { statement in
+            try statement.step() ? statement.row() : nil
+        }
+    }
+
+    /// The first row of a query, or `nil`.
+    public func fetchOne(_ sql: String, arguments: [SQLValue]) throws -> Row? {
+        try withStatement(sql, arguments) { statement in
+            try statement.step() ? statement.row() : nil
+        }
+    }
+
+    /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.
+    ///
+    /// `let count = try db.fetchValue(Int.self, "SELECT count(*) FROM notes") ?? 0`
+    public func fetchValue<T: DatabaseValueConvertible>(_ type: T.Type, _ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> T? {
+        try fetchValue(type, sql, arguments: arguments.map { $0?.sqlValue ?? .null })
+    }
+
+    /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.
+    public func fetchValue<T: DatabaseValueConvertible>(_ type: T.Type, _ sql: String, arguments: [SQLValue]) throws -> T? {
+        try withStatement(sql, arguments) { statement in
+            guard try statement.step() else { return nil }
+            let value = statement.value(at: 0)
+            guard !value.isNull else { return nil }
+            guard let converted = T.fromSQLValue(value) else {
+                throw RowDecodingError.typeMismatch(column: statement.columns.names[0], expected: "\(T.self)", found: value)
+            }
+            return converted
+        }
+    }
+
+    /// Steps a query and calls `body` with the statement positioned on each row, building no ``Row``.
+    ///
+    /// The fastest way to read: `try db.each(sql, arguments: [.integer(id)]) { titles.append($0.string(at: 0)) }`.
+    public func each(_ sql: String, arguments: [SQLValue] = [], _ body: (Statement) throws -> Void) throws {
+        try withStatement(sql, arguments) { statement in
+            while try statement.step() { try body(statement) }
+        }
+    }
+
+    // MARK: Facts
+
+    /// The rowid of the last successful INSERT on this connection. https://sqlite.org/c3ref/last_insert_rowid.html
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE. https://sqlite.org/c3ref/changes.html
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// True while a transaction is open. https://sqlite.org/c3ref/get_autocommit.html
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// The number of prepared statements in this connection's cache.
+    public var cachedStatementCount: Int { statementCache.count }
+
+    /// Drops all cached statements.
+    public func clearStatementCache() {
+        lastStatement = nil
+        statementCache.removeAll()
+    }
+
+    /// The value of `PRAGMA name` (first column of the first row), for checks and dashboards.
+    public func pragma(_ name: String) throws -> SQLValue {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else {
+            throw SQLiteError.misuse("invalid pragma name \"\(name)\"")
+        }
+        return try fetchOne("PRAGMA \(name)")?[0] ?? .null
+    }
+}
+
+@available(*, unavailable)
+extension Connection: Sendable {}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A row type with an integer primary key `id`: ORM-lite persistence on top of `Codable`.
+///
+/// Coding keys are column names. If the model has `createdAt`/`created_at` or
+/// `updatedAt`/`updated_at` properties (optional `Date`), `insert` fills a missing created time and
+/// `insert`/`update` set the updated time; the stored row is read back with `RETURNING *`.
+///
+/// ```swift
+/// struct Note: Model {
+///     static let tableName = "notes"
+///     var id: Int64?
+///     var ownerID: Int64
+///     var title: String
+///     var createdAt: Date?
+///     enum CodingKeys: String, CodingKey { case id, ownerID = "owner_id", title, createdAt = "created_at" }
+/// }
+/// var note = Note(id: nil, ownerID: 1, title: "Hello")
+/// try await db.write { db in try note.insert(db); return note }   // note.id is now set
+/// let recent = try await db.read { try Note.query().where("owner_id = ?", 1).order("created_at DESC").limit(20).all($0) }
+/// ```
+public protocol Model: Codable, Sendable {
+    /// The table the model is stored in.
+    static var tableName: String { get }
+    /// The `INTEGER PRIMARY KEY`; `nil` until inserted.
+    var id: Int64? { get set }
+}
+
+extension Model {
+    /// The quoted table name, ready to splice into SQL.
+    static var quotedTable: String { SQLIdentifier.quote(tableName) }
+
+    /// Inserts the model and reloads it from the stored row, filling `id` and timestamps.
+    public mutating func insert(_ db: Connection) throws {
+        var columns = try RowEncoder().encode(self)
+        if id == nil { columns.removeAll { $0.column == "id" } }
+        let now = Date().sqlValue
+        for index in columns.indices {
+            if ModelTimestamps.createdNames.contains(columns[index].column), columns[index].value.isNull {
+                columns[index].value = now
+            }
+            if ModelTimestamps.updatedNames.contains(columns[index].column) { columns[index].value = now }
+        }
+        let sql: String
+        if columns.isEmpty {
+            sql = "INSERT INTO \(Self.quotedTable) DEFAULT VALUES RETURNING *"
+        } else {
+            let names = columns.map { SQLIdentifier.quote($0.column) }.joined(separator: ", ")
+            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            sql = "INSERT INTO \(Self.quotedTable) (\(names)) VALUES (\(marks)) RETURNING *"
+        }
+        guard let row = try db.fetchOne(sql, arguments: columns.map(\.value)) else {
+            throw ModelError.notFound(table: Self.tableName, id: id ?? db.lastInsertedRowID)
+        }
+        self = try row.decode(Self.self)
+    }
+
+    /// Writes every column of the model to its row (by `id`) and reloads it.
+    ///
+    /// Throws ``ModelError/missingID(table:)`` before insert, ``ModelError/notFound(table:id:)`` when
+    /// the row is gone.
+    public mutating func update(_ db: Connection) throws {
+        guard let id else { throw ModelError.missingID(table: Self.tableName) }
+        var columns = try RowEncoder().encode(self)
+        columns.removeAll { $0.column == "id" || ModelTimestamps.createdNames.contains($0.column) }
+        let now = Date().sqlValue
+        for index in columns.indices where ModelTimestamps.updatedNames.contains(columns[index].column) {
+            columns[index].value = now
+        }
+        guard !columns.isEmpty else { return }
+        let assignments = columns.map { "\(SQLIdentifier.quote($0.column)) = ?" }.joined(separator: ", ")
+        let sql = "UPDATE \(Self.quotedTable) SET \(assignments) WHERE \"id\" = ? RETURNING *"
+        guard let row = try db.fetchOne(sql, arguments: columns.map(\.value) + [.integer(id)]) else {
+            throw ModelError.notFound(table: Self.tableName, id: id)
+        }
+        self = try row.decode(Self.self)
+    }
+
+    /// Inserts when `id` is `nil`, updates otherwise.
+    public mutating func save(_ db: Connection) throws {
+        if id == nil { try insert(db) } else { try update(db) }
+    }
+
+    /// Deletes the model's row; returns whether a row was deleted.
+    @discardableResult
+    public func delete(_ db: Connection) throws -> Bool {
+        guard let id else { throw ModelError.missingID(table: Self.tableName) }
+        try db.execute("DELETE FROM \(Self.quotedTable) WHERE \"id\" = ?", id)
+        return db.changes > 0
+    }
+
+    /// The model with primary key `id`, or `nil`.
+    public static func find(_ id: Int64, in db: Connection) throws -> Self? {
+        try db.fetchOne("SELECT * FROM \(quotedTable) WHERE \"id\" = ?", id)?.decode(Self.self)
+    }
+
+    /// A query over the model's table, to refine with `where`, `order`, `limit`...
+    public static func query() -> Query<Self> { Query() }
+
+    /// Every row of the table, by `id`.
+    public static func all(_ db: Connection) throws -> [Self] {
+        try query().order(by: "id").all(db)
+    }
+}

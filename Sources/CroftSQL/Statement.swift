@@ -1,0 +1,215 @@
+import CSQLite
+
+/// A prepared statement: SQL compiled once, bound and stepped many times.
+///
+/// Most code never touches one: ``Connection/execute(_:_:)`` and the fetch methods use the
+/// connection's statement cache. Reach for ``Connection/each(_:arguments:_:)`` to read columns
+/// straight off a statement without building ``Row`` values, in the hottest paths.
+/// https://sqlite.org/c3ref/stmt.html
+public final class Statement {
+    /// The compiled statement handle.
+    let handle: OpaquePointer
+    /// The connection handle, for error messages.
+    private let databaseHandle: OpaquePointer
+    /// The SQL text the statement was prepared from.
+    public let sql: String
+    /// True while a caller is bound to or stepping this statement (guards cache reuse).
+    var isInUse = false
+    /// Column names and their index, built once and shared by every row this statement returns.
+    private var cachedColumns: ColumnIndex?
+    /// Where SQLite kept the first column's name when `cachedColumns` was built.
+    private var cachedFirstName: UnsafePointer<CChar>?
+
+    /// Prepares `sql`, which must hold exactly one statement.
+    init(databaseHandle: OpaquePointer, sql: String, persistent: Bool) throws {
+        self.databaseHandle = databaseHandle
+        self.sql = sql
+        var statement: OpaquePointer?
+        var remainderIsBlank = true
+        // https://sqlite.org/c3ref/prepare.html: SQLITE_PREPARE_PERSISTENT hints a long-lived statement.
+        let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let code = sql.withCString { text -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(databaseHandle, text, -1, flags, &statement, &tail)
+            if code == SQLITE_OK, var cursor = tail {
+                while cursor.pointee != 0 {
+                    let character = UInt8(bitPattern: cursor.pointee)
+                    if character != 59 && character != 32 && character != 10 && character != 9 && character != 13 {
+                        remainderIsBlank = false
+                        break
+                    }
+                    cursor += 1
+                }
+            }
+            return code
+        }
+        guard code == SQLITE_OK, let statement else {
+            throw SQLiteError(handle: databaseHandle, resultCode: code, sql: sql)
+        }
+        guard remainderIsBlank else {
+            sqlite3_finalize(statement)
+            throw SQLiteError.misuse("more than one statement; use executeScript(_:) for scripts", sql: sql)
+        }
+        self.handle = statement
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    // MARK: Binding
+
+    /// Binds `values` to the statement's parameters, in order; the count must match.
+    public func bind(_ values: [SQLValue]) throws {
+        let expected = Int(sqlite3_bind_parameter_count(handle))
+        guard values.count == expected else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(values.count)", sql: sql)
+        }
+        for (offset, value) in values.enumerated() {
+            try bind(value, at: Int32(offset + 1))
+        }
+    }
+
+    /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array.
+    func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
+        let expected = Int(sqlite3_bind_parameter_count(handle))
+        guard values.count == expected else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(values.count)", sql: sql)
+        }
+        for offset in 0..<values.count {
+            try bind(values[offset]?.sqlValue ?? .null, at: Int32(offset + 1))
+        }
+    }
+
+    /// Binds one value to the 1-based parameter `index`. https://sqlite.org/c3ref/bind_blob.html
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let code: Int32
+        switch value {
+        case .null:
+            code = sqlite3_bind_null(handle, index)
+        case .integer(let int):
+            code = sqlite3_bind_int64(handle, index, int)
+        case .real(let double):
+            code = sqlite3_bind_double(handle, index, double)
+        case .text(var text):
+            code = text.withUTF8 { buffer in
+                // An empty buffer may have no base address, which SQLite would read as NULL.
+                guard let base = buffer.baseAddress else {
+                    return croft_sqlite3_bind_text_transient(handle, index, "", 0)
+                }
+                return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    croft_sqlite3_bind_text_transient(handle, index, $0, Int32(buffer.count))
+                }
+            }
+        case .blob(let bytes):
+            if bytes.isEmpty {
+                code = sqlite3_bind_zeroblob(handle, index, 0)
+            } else {
+                code = bytes.withUnsafeBytes {
+                    croft_sqlite3_bind_blob_transient(handle, index, $0.baseAddress, Int32($0.count))
+                }
+            }
+        }
+        guard code == SQLITE_OK else { throw SQLiteError(handle: databaseHandle, resultCode: code, sql: sql) }
+    }
+
+    /// Resets the statement so it can run again; bindings are kept. https://sqlite.org/c3ref/reset.html
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    // MARK: Stepping
+
+    /// Advances to the next row: `true` when a row is available, `false` when done.
+    /// https://sqlite.org/c3ref/step.html
+    @discardableResult
+    public func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw SQLiteError(handle: databaseHandle, resultCode: code, sql: sql)
+    }
+
+    // MARK: Columns of the current row
+
+    /// The number of result columns.
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    /// The column names and their lookup table, shared by every ``Row`` from this statement.
+    public var columns: ColumnIndex {
+        let count = columnCount
+        // SQLite re-prepares a statement after a schema change (https://sqlite.org/c3ref/prepare.html),
+        // which can rename columns; the name storage moves with it, so its address tells us.
+        let firstName = count > 0 ? sqlite3_column_name(handle, 0) : nil
+        if let cachedColumns, cachedColumns.count == count, firstName == cachedFirstName { return cachedColumns }
+        var names: [String] = []
+        names.reserveCapacity(count)
+        for index in 0..<count {
+            names.append(sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "")
+        }
+        let built = ColumnIndex(names: names)
+        cachedColumns = built
+        cachedFirstName = firstName
+        return built
+    }
+
+    /// True when column `index` of the current row is NULL.
+    @inline(__always)
+    public func isNull(at index: Int) -> Bool {
+        sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL
+    }
+
+    /// Column `index` of the current row as an integer (NULL reads as 0).
+    @inline(__always)
+    public func int64(at index: Int) -> Int64 {
+        sqlite3_column_int64(handle, Int32(index))
+    }
+
+    /// Column `index` of the current row as a double (NULL reads as 0).
+    @inline(__always)
+    public func double(at index: Int) -> Double {
+        sqlite3_column_double(handle, Int32(index))
+    }
+
+    /// Column `index` of the current row as text (NULL reads as the empty string).
+    @inline(__always)
+    public func string(at index: Int) -> String {
+        // Text first, then its byte count, as https://sqlite.org/c3ref/column_blob.html advises.
+        guard let text = sqlite3_column_text(handle, Int32(index)) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    /// Column `index` of the current row as bytes.
+    public func bytes(at index: Int) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+        guard count > 0, let blob = sqlite3_column_blob(handle, Int32(index)) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
+    }
+
+    /// Column `index` of the current row in its stored type.
+    public func value(at index: Int) -> SQLValue {
+        switch sqlite3_column_type(handle, Int32(index)) {
+        case SQLITE_INTEGER: .integer(int64(at: index))
+        case SQLITE_FLOAT: .real(double(at: index))
+        case SQLITE_TEXT: .text(string(at: index))
+        case SQLITE_BLOB: .blob(bytes(at: index))
+        default: .null
+        }
+    }
+
+    /// The current row, copied out of SQLite into a ``Row`` value.
+    public func row() -> Row {
+        let columns = self.columns
+        let count = columns.count
+        // Filled in place: one allocation, no per-append capacity checks.
+        let values = [SQLValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count { (buffer.baseAddress! + index).initialize(to: value(at: index)) }
+            initialized = count
+        }
+        return Row(columns: columns, values: values)
+    }
+}
+
+@available(*, unavailable)
+extension Statement: Sendable {}

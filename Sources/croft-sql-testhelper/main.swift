@@ -1,0 +1,66 @@
+// A child process for CroftSQL's multi-process tests. Not part of the library.
+//
+//   croft-sql-testhelper insert <db> <threads> <rowsPerThread> <tag>   concurrent inserts, exit 0
+//   croft-sql-testhelper loop <db>                                      insert forever, print each committed id
+//   croft-sql-testhelper migrate <db>                                   run the test migrations, print applied names
+import CroftSQL
+import Foundation
+import Synchronization
+
+let arguments = CommandLine.arguments
+
+/// Writes a line straight to fd 1 (unbuffered), so a parent sees it before a kill -9.
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(1)
+}
+
+guard arguments.count >= 3 else { fail("usage: croft-sql-testhelper insert|loop|migrate <db> ...") }
+let path = arguments[2]
+
+do {
+    switch arguments[1] {
+    case "insert":
+        guard arguments.count == 6, let threads = Int(arguments[3]), let rows = Int(arguments[4]) else {
+            fail("usage: insert <db> <threads> <rowsPerThread> <tag>")
+        }
+        let tag = arguments[5]
+        let pool = try DatabasePool(path: path)
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for row in 0..<rows {
+                do {
+                    try pool.writeSync { db in
+                        try db.execute("INSERT INTO items (tag, thread, n) VALUES (?, ?, ?)", tag, thread, row)
+                    }
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                    FileHandle.standardError.write(Data("insert failed: \(error)\n".utf8))
+                }
+            }
+        }
+        pool.close()
+        exit(failures.load(ordering: .relaxed) == 0 ? 0 : 2)
+    case "loop":
+        let pool = try DatabasePool(path: path)
+        while true {
+            let id = try pool.writeSync { db in
+                try db.fetchValue(Int64.self, "INSERT INTO items (tag, thread, n) VALUES ('loop', 0, 0) RETURNING id")!
+            }
+            emit(String(id))
+        }
+    case "migrate":
+        let pool = try DatabasePool(path: path)
+        let applied = try TestMigrations.migrator.migrate(pool)
+        for name in applied.applied { emit(name) }
+        pool.close()
+    default:
+        fail("unknown command \(arguments[1])")
+    }
+} catch {
+    fail("error: \(error)")
+}

@@ -7,12 +7,22 @@ public enum Site {
     public static let version = "0.1.0"
 
     /// Creates the application with every route and middleware of the site.
-    public static func makeApplication(settings: Settings = Settings(), logger: Logger = Logger(label: "croft")) throws
-        -> Application
-    {
-        let app = Application(settings: settings, logger: logger)
+    public static func makeApplication(
+        settings: Settings = Settings(), logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil
+    ) throws -> Application {
+        let app = Application(settings: settings, logger: logger, database: database)
         try registerRoutes(app)
         return app
+    }
+
+    /// Opens the main database (`DATABASE_PATH`) with the production pragmas; the error names the path and why.
+    public static func openDatabase(_ settings: Settings) throws -> DatabasePool {
+        try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
+    }
+
+    /// Where `app migrate` keeps its pre-migrate backups.
+    public static func backupDirectory(_ settings: Settings) -> String {
+        settings.dataDirectory + "/backups"
     }
 
     /// Creates `data/` (the SQLite volume) if it is missing; fails with the path and the reason.

@@ -20,14 +20,17 @@ public final class Application: @unchecked Sendable {
     public var errors: ErrorResponder
     /// The template environment (`Templates/`), with `{% url %}` and `{% static %}` wired to this app.
     public let templates: TemplateEnvironment
+    /// The main database (`DATABASE_PATH`), when the application has one.
+    public let database: DatabasePool?
     /// When the application was created (for uptime).
     public let startedAt = Date()
     private var middleware: [any Middleware] = []
     private var chain: Handler?
 
     /// Creates an application with the default middleware (security headers, allowed hosts).
-    public init(settings: Settings, logger: Logger = Logger(label: "croft")) {
+    public init(settings: Settings, logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil) {
         self.settings = settings
+        self.database = database
         var logger = logger
         logger.logLevel = settings.logLevel
         self.logger = logger
@@ -118,9 +121,14 @@ public final class Application: @unchecked Sendable {
         return configuration
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: in-flight requests finish, then the
+    /// database is closed (`PRAGMA optimize`, `wal_checkpoint(TRUNCATE)`).
     public func serve(configuration: ServerConfiguration? = nil) async throws {
         let server = makeServer(configuration: configuration ?? serverConfiguration)
         try await server.run()
+        if let database {
+            database.close()
+            logger.info("database closed (WAL checkpointed)")
+        }
     }
 }

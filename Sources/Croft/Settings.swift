@@ -36,6 +36,10 @@ public struct Settings: Sendable {
     public var passwordIterations: Int
     /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-Proto`/`X-Forwarded-For` are believed (Caddy's).
     public var trustedProxies: [String]
+    /// The SQLite pragmas and pool sizes for `DATABASE_PATH`: the production set, with `SQLITE_BUSY_TIMEOUT`,
+    /// `SQLITE_CACHE_SIZE`, `SQLITE_MMAP_SIZE`, `SQLITE_JOURNAL_SIZE_LIMIT`, `SQLITE_SYNCHRONOUS` and
+    /// `SQLITE_READERS` as overrides.
+    public var databaseConfiguration: DatabaseConfiguration
     /// Every variable that was read, for checks and diagnostics.
     public let values: [String: String]
 
@@ -69,6 +73,14 @@ public struct Settings: Sendable {
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
         passwordIterations = merged["PASSWORD_ITERATIONS"].flatMap(Int.init) ?? 1_200_000
         trustedProxies = Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"]
+        var database = DatabaseConfiguration()
+        if let value = merged["SQLITE_BUSY_TIMEOUT"].flatMap(Int.init) { database.busyTimeoutMilliseconds = value }
+        if let value = merged["SQLITE_CACHE_SIZE"].flatMap(Int.init) { database.cacheSize = value }
+        if let value = merged["SQLITE_MMAP_SIZE"].flatMap(Int64.init) { database.mmapSize = value }
+        if let value = merged["SQLITE_JOURNAL_SIZE_LIMIT"].flatMap(Int64.init) { database.journalSizeLimit = value }
+        if let value = merged["SQLITE_SYNCHRONOUS"], !value.isEmpty { database.synchronous = value.uppercased() }
+        if let value = merged["SQLITE_READERS"].flatMap(Int.init) { database.readerCount = value }
+        databaseConfiguration = database
     }
 
     /// Splits a comma-separated list; nil when the variable is unset.

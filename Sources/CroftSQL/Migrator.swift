@@ -52,7 +52,10 @@ public struct Migrator: Sendable {
     /// (not even the `schema_migrations` table, which `migrate` creates).
     public func sqlToApply(_ pool: DatabasePool, to target: String? = nil) throws -> String {
         try pool.readSync { db in
-            try pending(in: db, upTo: target).map { "-- \($0.name)\n\($0.upSQL.trimmingCharacters(in: .whitespacesAndNewlines));\n" }
+            try pending(in: db, upTo: target).map { migration in
+                let body = migration.upSQL.trimmingCharacters(in: .whitespacesAndNewlines)
+                return "-- \(migration.name)\n\(body)\(body.hasSuffix(";") ? "" : ";")\n"
+            }
                 .joined(separator: "\n")
         }
     }

@@ -2,9 +2,14 @@ import App
 import ArgumentParser
 import Croft
 
-/// `app serve`: create `data/` if needed and serve the site until SIGTERM / SIGINT.
+/// `app serve`: create `data/`, open and migrate the database, serve until SIGTERM / SIGINT.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the site (default http://127.0.0.1:8000).")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the site (default http://127.0.0.1:8000).",
+        discussion: """
+            In development pending migrations are applied on start. In production (ENVIRONMENT=production) the \
+            server refuses to start while migrations are pending, unless --migrate is given.
+            """)
 
     @Option(help: "Address to listen on: 127.0.0.1, 0.0.0.0, :: (IPv4 and IPv6) or a host name. Default: HOST or 127.0.0.1.")
     var host: String?
@@ -14,6 +19,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Set SO_REUSEPORT so a new process can bind while the old one drains.")
     var reusePort = false
+
+    @Flag(help: "Apply pending migrations before serving (needed in production).")
+    var migrate = false
 
     mutating func validate() throws {
         if let port, !(0...65535).contains(port) {
@@ -29,12 +37,29 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(level: settings.logLevel)
         let logger = Logger(label: "croft")
         try Site.prepareDataDirectory(settings)
-        let app = try Site.makeApplication(settings: settings, logger: logger)
+        let database = try Site.openDatabase(settings)
+        try applyMigrationsIfAllowed(settings: settings, database: database, logger: logger)
+        let app = try Site.makeApplication(settings: settings, logger: logger, database: database)
         if settings.isProduction {
             // A broken template fails the deploy here, not a visitor's request later.
             let count = try app.precompileTemplates()
             logger.info("compiled \(count) templates")
         }
         try await app.serve()
+    }
+
+    private func applyMigrationsIfAllowed(settings: Settings, database: DatabasePool, logger: Logger) throws {
+        let pending = try Site.migrator.pendingMigrations(database)
+        guard !pending.isEmpty else { return }
+        let names = pending.map(\.name).joined(separator: ", ")
+        guard !settings.isProduction || migrate else {
+            throw CommandFailure("""
+                \(pending.count) migration(s) pending: \(names).
+                Run `app migrate` first (it takes a backup), or start with `app serve --migrate`.
+                """)
+        }
+        let result = try Site.migrator.migrate(database, backupDirectory: Site.backupDirectory(settings))
+        if let backup = result.backupPath { logger.info("backup before migrating: \(backup)") }
+        logger.info("applied migrations: \(result.applied.joined(separator: ", "))")
     }
 }

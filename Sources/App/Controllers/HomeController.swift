@@ -7,8 +7,15 @@ enum HomeController {
         try request.render("home.html")
     }
 
-    /// `GET /health`: 200 with a small JSON body while the site answers.
+    /// `GET /health`: 200 with a small JSON body when the database answers a read, 503 otherwise.
     @Sendable static func health(_ request: Request) async throws -> Response {
-        try .json(["status": "ok", "version": Site.version])
+        do {
+            _ = try await request.db.read { db in try db.fetchValue(Int.self, "SELECT 1") }
+            return try .json(["status": "ok", "database": "ok", "version": Site.version])
+        } catch {
+            request.application.logger.error("health check failed: \(error)", metadata: ["request_id": "\(request.id)"])
+            return try .json(["status": "unavailable", "database": "error", "version": Site.version],
+                             status: .serviceUnavailable)
+        }
     }
 }

@@ -1,0 +1,13 @@
+import Croft
+
+extension Site {
+    /// Every migration of the site, oldest first. Names are stable: never rename or edit one that has been
+    /// applied anywhere; add a new one with `swift run app makemigration NAME`.
+    public static let migrations: [Migration] = [
+        migration0001CreateUsers,
+        // `app makemigration` adds new migrations above this line.
+    ]
+
+    /// The migrator for `migrations`.
+    public static var migrator: Migrator { Migrator(migrations) }
+}

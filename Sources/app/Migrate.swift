@@ -1,0 +1,104 @@
+import App
+import ArgumentParser
+import Croft
+import Foundation
+
+/// `app migrate`: apply, list, preview, check and revert the site's migrations.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending migrations (after an online backup when the database holds data).",
+        discussion: """
+            Each migration runs in its own BEGIN IMMEDIATE transaction followed by PRAGMA foreign_key_check; a \
+            failure rolls it back and leaves the database at the previous version. Two processes migrating at \
+            once are safe: one applies, the other waits and finds nothing pending.
+            """)
+
+    @Flag(help: "List applied migrations (with times) and pending ones.")
+    var list = false
+
+    @Flag(help: "Print the SQL that would run; change nothing.")
+    var sql = false
+
+    @Flag(help: "Exit with status 1 when migrations are pending (for CI and deploy scripts).")
+    var check = false
+
+    @Option(help: "Apply pending migrations up to and including NAME.")
+    var to: String?
+
+    @Option(name: .customLong("revert"), help: "Revert the last N applied migrations by running their `down` SQL.")
+    var revertCount: Int?
+
+    @Flag(help: "Skip the pre-migrate backup (data/backups/pre-migrate-<time>.sqlite3).")
+    var noBackup = false
+
+    mutating func validate() throws {
+        let modes = [list, sql, check, revertCount != nil].filter { $0 }.count
+        if modes > 1 { throw ValidationError("Use only one of --list, --sql, --check and --revert.") }
+        if let revertCount, revertCount < 1 { throw ValidationError("--revert takes a count of 1 or more (got \(revertCount)).") }
+        if to != nil && (list || check || revertCount != nil) {
+            throw ValidationError("--to goes with a plain `app migrate` or with --sql.")
+        }
+    }
+
+    func run() throws {
+        let settings = Settings()
+        bootstrapLogging(level: .warning)
+        try Site.prepareDataDirectory(settings)
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
+        let migrator = Site.migrator
+        if let name = to, !migrator.migrations.contains(where: { $0.name == name }) {
+            throw CommandFailure("no migration is named '\(name)'. `app migrate --list` shows them all.")
+        }
+        do {
+            if list {
+                try printList(migrator, database)
+            } else if sql {
+                let text = try migrator.sqlToApply(database, to: to)
+                print(text.isEmpty ? "-- nothing to apply" : text)
+            } else if check {
+                let pending = try migrator.pendingMigrations(database)
+                guard pending.isEmpty else {
+                    print("\(pending.count) migration(s) pending: \(pending.map(\.name).joined(separator: ", "))")
+                    throw ExitCode.failure
+                }
+                print("no migrations pending")
+            } else if let revertCount {
+                let reverted = try migrator.revert(database, count: revertCount)
+                for name in reverted { print("reverted \(name)") }
+            } else {
+                let result = try migrator.migrate(
+                    database, to: to, backupDirectory: noBackup ? nil : Site.backupDirectory(settings))
+                if let backup = result.backupPath { print("backup: \(backup)") }
+                if result.applied.isEmpty { print("no migrations to apply") }
+                for name in result.applied { print("applied \(name)") }
+            }
+        } catch let error as MigrationError {
+            throw CommandFailure(error.description + hint(for: error))
+        }
+    }
+
+    private func printList(_ migrator: Migrator, _ database: DatabasePool) throws {
+        let applied = try migrator.appliedMigrations(database)
+        let formatter = ISO8601DateFormatter()
+        var appliedNames = Set<String>()
+        for record in applied {
+            appliedNames.insert(record.name)
+            print("[x] \(record.name)  applied \(formatter.string(from: record.appliedAt))")
+        }
+        for migration in migrator.migrations where !appliedNames.contains(migration.name) {
+            print("[ ] \(migration.name)  pending")
+        }
+    }
+
+    private func hint(for error: MigrationError) -> String {
+        switch error.kind {
+        case .checksumMismatch:
+            "\nA migration that was applied must not be edited: restore its original text and add a new migration with `app makemigration`."
+        case .irreversible:
+            "\nIt has no `down` SQL; restore from data/backups/ instead, or write a new migration that undoes it."
+        default:
+            "\nThe database was left as it was before this migration."
+        }
+    }
+}

@@ -81,7 +81,10 @@ import Testing
         #expect(missing.text.contains("There is no page at this address."))
         let css = try await client.request("GET", "/static/css/app.css")
         #expect(css.status == 200)
-        #expect(try await client.request("GET", "/health").text.contains("\"ok\""))
+        let health = try await client.request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(health.text.contains("\"database\":\"ok\""))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/data/db.sqlite3"))
 
         // One access line per request: method, path, status, bytes, duration, request id.
         try await Task.sleep(for: .milliseconds(100))

@@ -1,0 +1,50 @@
+import CroftTesting
+import Foundation
+
+/// Runs the real `app` binary to completion and captures what it printed.
+struct AppProcess {
+    /// The `app` binary built next to the test bundle.
+    static var binary: String { ServeCommandTests.appBinary }
+
+    /// Runs `app ARGUMENTS` with `BASE_DIR=baseDirectory`; returns the exit status and stdout+stderr.
+    static func run(_ arguments: [String], baseDirectory: String, environment extra: [String: String] = [:],
+                    timeout: Double = 60) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["BASE_DIR"] = baseDirectory
+        environment.removeValue(forKey: "ENVIRONMENT")
+        environment.removeValue(forKey: "DATABASE_PATH")
+        environment.removeValue(forKey: "DATA_DIR")
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        let output = try TemporaryFile()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            process.terminate()
+            throw RawClient.ClientError.timeout
+        }
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOfFile: output.path, encoding: .utf8)) ?? "")
+    }
+}
+
+/// A temporary file path removed afterwards.
+final class TemporaryFile: Sendable {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "croft-output-" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -7,5 +7,19 @@ extension Site {
         try router.get("/", name: "home", HomeController.index)
         try router.get("/health", name: "health", HomeController.health)
         try app.serveStatic(prefix: "/static", directory: app.settings.publicDirectory)
+
+        try router.group("/accounts") { accounts in
+            try accounts.get("/signup", name: "signup", AccountController.signupForm)
+            try accounts.post("/signup", AccountController.signup)
+            try accounts.get("/login", name: "login", AccountController.loginForm)
+            try accounts.post("/login", AccountController.login)
+            try accounts.post("/logout", name: "logout", AccountController.logout)
+            try accounts.group("", middleware: [LoginRequired()]) { signedIn in
+                try signedIn.get("/password", name: "password_change", AccountController.passwordForm)
+                try signedIn.post("/password", AccountController.changePassword)
+                try signedIn.get("/profile", name: "profile", AccountController.profileForm)
+                try signedIn.post("/profile", AccountController.updateProfile)
+            }
+        }
     }
 }

@@ -11,6 +11,17 @@ public enum Site {
         settings: Settings = Settings(), logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil
     ) throws -> Application {
         let app = Application(settings: settings, logger: logger, database: database)
+        if let database {
+            let (secret, source) = try SecretKey.load(settings: settings)
+            if case .generated(let path) = source {
+                logger.notice("SECRET_KEY is not set: generated one and saved it in \(path) (mode 0600)")
+            }
+            // Static files and the health check need no session: no database work for them.
+            let store = SessionStore(database: database)
+            app.use(SessionMiddleware(store: store, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
+            app.use(CSRFMiddleware(secret: secret, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
+            app.use(CurrentUserMiddleware().excluding("/static/", "/health"))
+        }
         try registerRoutes(app)
         return app
     }

@@ -82,6 +82,10 @@ extension Request {
             context["request"] = ["path": .string(String(path)), "method": .string(method.rawValue), "id": .string(id)]
         }
         for (key, value) in storage[TemplateContextKey.self] ?? [:] where context[key] == nil { context[key] = value }
+        if context["csrf_token"] == nil, let token = csrfToken { context["csrf_token"] = .string(token) }
+        if context["messages"] == nil, session != nil {
+            context["messages"] = .array(takeFlashMessages().map { ["level": .string($0.level), "text": .string($0.text)] })
+        }
         return try application.render(name, context, status: status)
     }
 }

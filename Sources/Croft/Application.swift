@@ -36,7 +36,10 @@ public final class Application: @unchecked Sendable {
         self.logger = logger
         self.errors = ErrorResponder(logger: logger, debug: settings.debug)
         self.templates = Application.makeTemplates(settings: settings, router: router)
-        middleware = [SecurityHeadersMiddleware(), AllowedHostsMiddleware(hosts: settings.allowedHosts)]
+        middleware = [
+            SecurityHeadersMiddleware(trustedProxies: settings.trustedProxies),
+            AllowedHostsMiddleware(hosts: settings.allowedHosts),
+        ]
         errors.render = { [unowned self] status, message, error, request in
             renderErrorPage(status: status, message: message, error: error, request: request)
         }

@@ -12,13 +12,22 @@ public struct SecurityHeadersMiddleware: Middleware {
         "Cross-Origin-Opener-Policy": "same-origin",
     ]
 
+    /// Proxies whose `X-Forwarded-Proto: https` is believed; over HTTPS `Strict-Transport-Security` is added.
+    public var trustedProxies: [String]
+
     /// The default set of headers.
-    public init() {}
+    public init(trustedProxies: [String] = []) {
+        self.trustedProxies = trustedProxies
+    }
 
     public func respond(to request: Request, next: Handler) async throws -> Response {
         var response = try await next(request)
         for field in headers where !response.headers.contains(field.name) {
             response.headers.add(name: field.name, value: field.value)
+        }
+        if request.isSecure(trustedProxies: trustedProxies) && !response.headers.contains("Strict-Transport-Security") {
+            // Only over HTTPS: a browser must never learn HSTS from a plain-HTTP response (RFC 6797 §7.2).
+            response.headers.add(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
         }
         return response
     }

@@ -5,6 +5,7 @@ extension Site {
     /// applied anywhere; add a new one with `swift run app makemigration NAME`.
     public static let migrations: [Migration] = [
         migration0001CreateUsers,
+        migration0002CreateSessions,
         // `app makemigration` adds new migrations above this line.
     ]
 

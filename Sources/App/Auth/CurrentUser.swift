@@ -1,0 +1,65 @@
+import Croft
+
+/// Where `CurrentUserMiddleware` puts the signed-in user.
+enum CurrentUserKey: RequestStorageKey {
+    typealias Value = User
+}
+
+extension Request {
+    /// The signed-in, active user, or nil.
+    public var user: User? { storage[CurrentUserKey.self] }
+
+    /// The signed-in user, or a 404/redirect for handlers behind `LoginRequired` (which guarantees one).
+    func requireUser() throws -> User {
+        guard let user else { throw HTTPError(.unauthorized, message: "Please log in.") }
+        return user
+    }
+}
+
+/// Loads the user named by the session (`user_id`) and shows it to templates as `user`.
+struct CurrentUserMiddleware: Middleware {
+    func respond(to request: Request, next: Handler) async throws -> Response {
+        guard let idText = request.session?["user_id"], let id = Int64(idText) else { return try await next(request) }
+        let found = try await request.db.read { db in try User.find(id: id, in: db) }
+        guard let user = found, user.isActive else {
+            // Deleted or deactivated meanwhile: the session no longer signs anyone in.
+            request.session?.destroy()
+            return try await next(request)
+        }
+        var request = request
+        request.storage[CurrentUserKey.self] = user
+        var context = request.storage[TemplateContextKey.self] ?? [:]
+        context["user"] = user.templateValue
+        request.storage[TemplateContextKey.self] = context
+        return try await next(request)
+    }
+}
+
+/// Sends visitors who are not signed in to the login page, then back (`?next=`).
+struct LoginRequired: Middleware {
+    func respond(to request: Request, next: Handler) async throws -> Response {
+        guard request.user != nil else {
+            let back = FormDecoding.percentEncode(request.target)
+            return .redirect(to: "/accounts/login?next=\(back)")
+        }
+        return try await next(request)
+    }
+}
+
+/// Lets only staff through; others get a 404 (the staff area's existence is not advertised).
+struct StaffRequired: Middleware {
+    func respond(to request: Request, next: Handler) async throws -> Response {
+        guard let user = request.user else {
+            return .redirect(to: "/accounts/login?next=\(FormDecoding.percentEncode(request.target))")
+        }
+        guard user.isStaff else { throw HTTPError(.notFound, message: "There is no page at this address.") }
+        return try await next(request)
+    }
+}
+
+extension User {
+    /// The account with this id, if any.
+    static func find(id: Int64, in db: Connection) throws -> User? {
+        try query().where("id = ?", id).first(db)
+    }
+}

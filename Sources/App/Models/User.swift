@@ -1,0 +1,58 @@
+import Croft
+import Foundation
+
+/// A person who can sign in. Passwords are stored as Django-format PBKDF2 hashes, never in clear.
+public struct User: Model, Equatable {
+    public static let tableName = "users"
+
+    public var id: Int64?
+    /// The sign-in address, unique regardless of case.
+    public var email: String
+    /// `pbkdf2_sha256$iterations$salt$hash`.
+    public var passwordHash: String
+    /// The name shown in the header; may be empty.
+    public var displayName: String
+    /// `light`, `dark` or `system`.
+    public var theme: String
+    /// May use `/staff/`.
+    public var isStaff: Bool
+    /// Deactivated accounts cannot sign in.
+    public var isActive: Bool
+    /// The last successful sign-in.
+    public var lastLoginAt: Date?
+    public var createdAt: Date?
+    public var updatedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, theme
+        case passwordHash = "password_hash", displayName = "display_name", isStaff = "is_staff"
+        case isActive = "is_active", lastLoginAt = "last_login_at", createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    /// A new active, non-staff account.
+    public init(email: String, passwordHash: String, displayName: String = "", isStaff: Bool = false) {
+        self.email = email
+        self.passwordHash = passwordHash
+        self.displayName = displayName
+        self.theme = "system"
+        self.isStaff = isStaff
+        self.isActive = true
+    }
+
+    /// The name to show: the display name, else the part of the email before `@`.
+    public var shownName: String {
+        displayName.isEmpty ? String(email.prefix { $0 != "@" }) : displayName
+    }
+
+    /// The account with this email (any case), if any.
+    public static func find(email: String, in db: Connection) throws -> User? {
+        try query().where("email = ?", email.trimmingCharacters(in: .whitespaces)).first(db)
+    }
+
+    /// What templates may see of a user (never the hash).
+    public var templateValue: TemplateValue {
+        ["id": .int(Int(id ?? 0)), "email": .string(email), "name": .string(shownName),
+         "display_name": .string(displayName), "theme": .string(theme), "is_staff": .bool(isStaff),
+         "is_active": .bool(isActive)]
+    }
+}

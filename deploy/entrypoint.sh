@@ -29,26 +29,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${LITESTREAM_REPLICA_URL:=}"
 export DATA_DIR DATABASE_PATH
 
-# One-off commands: `entrypoint.sh migrate`, `entrypoint.sh sh`, ...
+# 0. Root: own the volume, then run the rest as CROFT_USER (setpriv is in util-linux, always present).
+if [ "$(id -u)" = 0 ] && id "$CROFT_USER" >/dev/null 2>&1; then
+  mkdir -p "$DATA_DIR" "$(dirname "$DATABASE_PATH")"
+  # Anything not owned by the app's user (a folder dockerd created, a file from `docker compose exec`
+  # as root) would make SQLite fail with "unable to open database file" or "readonly database".
+  if [ -n "$(find "$DATA_DIR" ! -user "$CROFT_USER" -print -quit)" ]; then
+    log "giving $DATA_DIR to $CROFT_USER"
+    find "$DATA_DIR" ! -user "$CROFT_USER" -exec chown "$CROFT_USER:$CROFT_USER" {} +
+  fi
+  HOME=$(getent passwd "$CROFT_USER" | cut -d: -f6) exec setpriv --reuid="$CROFT_USER" --regid="$CROFT_USER" \
+    --init-groups -- "$0" "$@"
+fi
+mkdir -p "$DATA_DIR" "$(dirname "$DATABASE_PATH")"
+
+# One-off commands, as CROFT_USER too: `docker compose run --rm app migrate --list`, `... app sh`.
 case "${1:-}" in
   "" | -*) ;;
   app) shift; exec "$APP_BIN" "$@" ;;
   sh | bash) exec "$@" ;;
   *) exec "$APP_BIN" "$@" ;;
 esac
-
-# 0. Root: own the volume, then run the rest as CROFT_USER (setpriv is in util-linux, always present).
-if [ "$(id -u)" = 0 ] && id "$CROFT_USER" >/dev/null 2>&1; then
-  mkdir -p "$DATA_DIR" "$(dirname "$DATABASE_PATH")"
-  owner=$(stat -c %U "$DATA_DIR")
-  if [ "$owner" != "$CROFT_USER" ]; then
-    log "giving $DATA_DIR (owned by $owner) to $CROFT_USER"
-    chown -R "$CROFT_USER:$CROFT_USER" "$DATA_DIR"
-  fi
-  HOME=$(getent passwd "$CROFT_USER" | cut -d: -f6) exec setpriv --reuid="$CROFT_USER" --regid="$CROFT_USER" \
-    --init-groups -- "$0" "$@"
-fi
-mkdir -p "$DATA_DIR" "$(dirname "$DATABASE_PATH")"
 
 # 1. Restore. Never start on an empty database while a replica exists: a fresh database would be
 #    replicated over the good copy. A failed restore (bucket unreachable, bad key) stops here.

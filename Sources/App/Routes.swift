@@ -21,5 +21,13 @@ extension Site {
                 try signedIn.post("/profile", AccountController.updateProfile)
             }
         }
+
+        try router.group("/staff", middleware: [StaffRequired()]) { staff in
+            try staff.get("/", name: "staff", StaffController.overview)
+            try staff.get("/database", name: "staff.database", StaffController.database)
+            try staff.post("/database/check", name: "staff.quick_check", StaffController.quickCheck)
+            try staff.get("/users", name: "staff.users", StaffController.users)
+            try staff.post("/users/:id", name: "staff.user", StaffController.updateUser)
+        }
     }
 }

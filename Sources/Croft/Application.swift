@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The framework's centre: settings, router, middleware and the error funnel, served by a `Server`.
 ///
@@ -24,6 +25,7 @@ public final class Application: @unchecked Sendable {
     public let database: DatabasePool?
     /// When the application was created (for uptime).
     public let startedAt = Date()
+    private let served = Atomic<Int>(0)
     private var middleware: [any Middleware] = []
     private var chain: Handler?
 
@@ -62,8 +64,12 @@ public final class Application: @unchecked Sendable {
         }
     }
 
+    /// Requests answered since start (for the staff dashboard).
+    public var requestsServed: Int { served.load(ordering: .relaxed) }
+
     /// Answers one request through middleware and router; never throws.
     public func respond(to request: Request) async -> Response {
+        served.add(1, ordering: .relaxed)
         let handler = chain ?? buildChain()
         var request = request
         request.storage[ApplicationKey.self] = self

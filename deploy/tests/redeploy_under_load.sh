@@ -13,8 +13,16 @@
 # during the switch, errors, the longest wait; PASS when there were no errors, else FAIL (exit 1).
 #
 # Environment: CROFT_APP_BIN (default .build-deploy/release/app, .build/release/app, .build/debug/app),
-# MODES ("reuseport caddy"), SWITCHES (3), GAP (1.0 s), LOAD_WORKERS (8), CROFT_TEST_TIME_LIMIT (240 s).
+# MODES ("reuseport caddy"), SWITCHES (3), GAP (1.0 s), LOAD_WORKERS (8), CROFT_TEST_TIME_LIMIT (240 s),
+# MIGRATE_REQ (1: run in a private network namespace with net.ipv4.tcp_migrate_req=1, see below).
 set -euo pipefail
+
+# MIGRATE_REQ=1: run in a private network namespace (root, unshare) with net.ipv4.tcp_migrate_req=1,
+# which makes the kernel hand connections still queued on a closed SO_REUSEPORT listener to the
+# listener that remains (Linux 5.14+), instead of resetting them. The machine's own setting is untouched.
+if [ "${MIGRATE_REQ:-0}" = 1 ] && [ -z "${CROFT_IN_NETNS:-}" ]; then
+  exec unshare -n env CROFT_IN_NETNS=1 bash -c 'ip link set lo up && sysctl -qw net.ipv4.tcp_migrate_req=1 && exec "$0" "$@"' "$0" "$@"
+fi
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 limit=${CROFT_TEST_TIME_LIMIT:-240}
@@ -199,6 +207,12 @@ run_mode() {  # run_mode MODE
   fi
 }
 
+if [[ " $modes " == *" caddy "* ]] && ! command -v caddy >/dev/null && [ "$(id -u)" = 0 ]; then
+  say "installing caddy (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy; } >/dev/null 2>&1 || true
+  # Debian's package enables caddy.service; this test runs its own Caddy on a free port.
+fi
+say "net.ipv4.tcp_migrate_req=$(sysctl -n net.ipv4.tcp_migrate_req 2>/dev/null || echo n/a)"
 for mode in $modes; do
   if [ "$mode" = caddy ] && ! command -v caddy >/dev/null; then
     say "[caddy] skipped: caddy is not installed (apt-get install caddy)"

@@ -2,19 +2,22 @@ import Croft
 import Foundation
 
 /// Account rules shared by the pages and the command line: validation, sign-up, password changes.
-enum Accounts {
+public enum Accounts {
     /// The outcome of a sign-up.
-    enum SignUpResult: Sendable {
+    public enum SignUpResult: Sendable {
+        /// The new account.
         case created(User)
+        /// Field name → what is wrong with it.
         case invalid([String: String])
     }
 
-    static func hasher(_ settings: Settings) -> PasswordHasher {
+    /// The password hasher configured by `PASSWORD_ITERATIONS`.
+    public static func hasher(_ settings: Settings) -> PasswordHasher {
         PasswordHasher(iterations: settings.passwordIterations)
     }
 
     /// Checks an email address's shape (one @, a dot in the domain, no spaces).
-    static func validateEmail(_ email: String) -> String? {
+    public static func validateEmail(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace) else {
@@ -24,7 +27,7 @@ enum Accounts {
     }
 
     /// Django-like password rules: at least 8 characters, not entirely numeric, not the email.
-    static func validatePassword(_ password: String, email: String) -> String? {
+    public static func validatePassword(_ password: String, email: String) -> String? {
         if password.count < 8 { return "Use at least 8 characters." }
         if password.allSatisfy(\.isNumber) { return "The password cannot be entirely numeric." }
         if password.lowercased() == email.lowercased() { return "The password is too similar to the email address." }
@@ -32,7 +35,7 @@ enum Accounts {
     }
 
     /// Creates an account; returns field errors instead when the input is not acceptable.
-    static func signUp(email rawEmail: String, password: String, displayName: String = "", isStaff: Bool = false,
+    public static func signUp(email rawEmail: String, password: String, displayName: String = "", isStaff: Bool = false,
                        settings: Settings, db: DatabasePool) async throws -> SignUpResult {
         let email = rawEmail.trimmingCharacters(in: .whitespaces)
         var errors: [String: String] = [:]

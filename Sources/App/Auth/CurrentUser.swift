@@ -20,7 +20,7 @@ extension Request {
 struct CurrentUserMiddleware: Middleware {
     func respond(to request: Request, next: Handler) async throws -> Response {
         guard let idText = request.session?["user_id"], let id = Int64(idText) else { return try await next(request) }
-        let found = try await request.db.read { db in try User.find(id: id, in: db) }
+        let found = try await request.db.read { db in try User.find(id, in: db) }
         guard let user = found, user.isActive else {
             // Deleted or deactivated meanwhile: the session no longer signs anyone in.
             request.session?.destroy()
@@ -54,12 +54,5 @@ struct StaffRequired: Middleware {
         }
         guard user.isStaff else { throw HTTPError(.notFound, message: "There is no page at this address.") }
         return try await next(request)
-    }
-}
-
-extension User {
-    /// The account with this id, if any.
-    static func find(id: Int64, in db: Connection) throws -> User? {
-        try query().where("id = ?", id).first(db)
     }
 }

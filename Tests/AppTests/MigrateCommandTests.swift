@@ -34,7 +34,7 @@ import Testing
         let list = try await app("migrate", "--list")
         #expect(list.output.contains("[x] 0001_create_users  applied 20"))
         #expect(try await app("migrate", "--check").status == 0)
-        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
     }
 
     @Test func previewChangesNothing() async throws {
@@ -66,7 +66,7 @@ import Testing
         #expect(results.allSatisfy { $0.status == 0 })
         #expect(results.filter { $0.output.contains("applied 0001_create_users") }.count == 1)
         #expect(results.filter { $0.output.contains("no migrations to apply") }.count == 1)
-        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
     }
 
     @Test func refusesAnEditedMigrationByName() async throws {
@@ -82,9 +82,10 @@ import Testing
 
     @Test func revertsWithDown() async throws {
         #expect(try await app("migrate").status == 0)
-        let reverted = try await app("migrate", "--revert", "1")
+        let reverted = try await app("migrate", "--revert", "\(Site.migrations.count)")
         #expect(reverted.status == 0)
         #expect(reverted.output.contains("reverted 0001_create_users"))
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == 0)
         #expect(try query(Int.self, "SELECT count(*) FROM sqlite_master WHERE name = 'users'") == 0)
     }
 
@@ -116,16 +117,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
-        for file in ["Migrations.swift", "0001_create_users.swift"] {
+        for file in try FileManager.default.contentsOfDirectory(atPath: repository + "/Sources/App/Migrations") {
             try FileManager.default.copyItem(atPath: repository + "/Sources/App/Migrations/" + file, toPath: folder + "/" + file)
         }
-        let result = try await app("makemigration", "create_notes")
+        let number = String(format: "%04d", Site.migrations.count + 1)
+        let result = try await app("makemigration", "add_tags")
         #expect(result.status == 0)
-        let created = try String(contentsOfFile: folder + "/0002_create_notes.swift", encoding: .utf8)
-        #expect(created.contains("static let migration0002CreateNotes = Migration("))
-        #expect(created.contains("\"0002_create_notes\""))
+        let created = try String(contentsOfFile: folder + "/\(number)_add_tags.swift", encoding: .utf8)
+        #expect(created.contains("static let migration\(number)AddTags = Migration("))
+        #expect(created.contains("\"\(number)_add_tags\""))
         let registry = try String(contentsOfFile: folder + "/Migrations.swift", encoding: .utf8)
-        #expect(registry.contains("migration0001CreateUsers,\n        migration0002CreateNotes,\n        // `app makemigration`"))
+        #expect(registry.contains("migration\(number)AddTags,\n        // `app makemigration`"))
         let bad = try await app("makemigration", "Bad-Name")
         #expect(bad.status != 0)
         #expect(bad.output.contains("snake_case"))

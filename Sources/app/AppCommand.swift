@@ -9,7 +9,7 @@ struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
         abstract: "Run and manage your Croft site.",
-        subcommands: [Serve.self, Migrate.self, MakeMigration.self, CreateSuperuser.self, ChangePassword.self, Routes.self],
+        subcommands: [Serve.self, Migrate.self, MakeMigration.self, CreateSuperuser.self, ChangePassword.self, Check.self, Routes.self],
         defaultSubcommand: nil)
 }
 

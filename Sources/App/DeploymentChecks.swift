@@ -1,0 +1,58 @@
+import Croft
+import Foundation
+
+/// `app check --deploy`: every setting that is unsafe for production, with how to fix it (like Django's).
+public enum DeploymentChecks {
+    /// One finding.
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        /// A stable id (`croft.E001` errors, `croft.W001` warnings).
+        public let id: String
+        /// What is wrong and how to fix it.
+        public let message: String
+
+        public var description: String { "\(id): \(message)" }
+    }
+
+    /// Checks the settings (and the files they name) for production use.
+    public static func run(_ settings: Settings) -> [Finding] {
+        var findings: [Finding] = []
+        func add(_ id: String, _ message: String) { findings.append(Finding(id: id, message: message)) }
+        if settings.debug {
+            add("croft.E001", "DEBUG is on: error pages show internals. Set DEBUG=false in production.")
+        }
+        if !settings.isProduction {
+            add("croft.W001", "ENVIRONMENT is '\(settings.environment)': set ENVIRONMENT=production (templates are then compiled at start-up and pending migrations refuse to serve).")
+        }
+        if let key = settings.values["SECRET_KEY"], !key.isEmpty {
+            if key.count < 32 || Set(key).count < 5 {
+                add("croft.E002", "SECRET_KEY is short or repetitive: use at least 32 random characters (e.g. `openssl rand -hex 32`).")
+            }
+        } else {
+            let path = settings.dataDirectory + "/.secret_key"
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+               let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+                add("croft.E003", "\(path) is readable by other users (mode \(String(mode, radix: 8))): chmod 600 it.")
+            }
+            add("croft.W002", "SECRET_KEY is not set: the key in data/.secret_key is used. Fine for one server; set SECRET_KEY when several processes or hosts must share sessions.")
+        }
+        if settings.allowedHosts.isEmpty {
+            add("croft.E004", "ALLOWED_HOSTS is empty: every request but /health gets 400. Set it to your domain, e.g. ALLOWED_HOSTS=example.com.")
+        } else if settings.allowedHosts.contains("*") {
+            add("croft.E005", "ALLOWED_HOSTS contains '*': any Host header is accepted (host-header poisoning). List your domains.")
+        }
+        if settings.trustedProxies.contains("*") {
+            add("croft.W003", "TRUSTED_PROXIES contains '*': any client can claim HTTPS and spoof its address. List your proxy's addresses.")
+        }
+        if settings.passwordIterations < 600_000 {
+            add("croft.W004", "PASSWORD_ITERATIONS is \(settings.passwordIterations): below OWASP's 600,000 for PBKDF2-SHA256 (Django 6 uses 1,200,000).")
+        }
+        if [.trace, .debug].contains(settings.logLevel) {
+            add("croft.W005", "LOG_LEVEL is \(settings.logLevel): debug logs are large and may include request details. Use info.")
+        }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: settings.dataDirectory),
+           let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o007 != 0 {
+            add("croft.W006", "\(settings.dataDirectory) is accessible to every user (mode \(String(mode, radix: 8))): chmod 750 it; it holds the database and backups.")
+        }
+        return findings
+    }
+}

@@ -55,20 +55,3 @@ public struct ErrorResponder: Sendable {
         return .html(html, status: status)
     }
 }
-
-/// Escapes `& < > " '` for HTML text and attribute values.
-public func escapeHTML(_ text: some StringProtocol) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#x27;"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}

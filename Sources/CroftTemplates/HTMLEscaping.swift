@@ -40,3 +40,8 @@ enum HTMLEscaping {
         return output
     }
 }
+
+/// Escapes `& < > " '` for HTML text and quoted attribute values, as templates do.
+public func escapeHTML(_ text: some StringProtocol) -> String {
+    HTMLEscaping.escape(String(text))
+}

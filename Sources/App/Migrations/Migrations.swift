@@ -6,6 +6,7 @@ extension Site {
     public static let migrations: [Migration] = [
         migration0001CreateUsers,
         migration0002CreateSessions,
+        migration0003CreateNotes,
         // `app makemigration` adds new migrations above this line.
     ]
 

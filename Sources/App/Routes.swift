@@ -29,5 +29,6 @@ extension Site {
             try staff.get("/users", name: "staff.users", StaffController.users)
             try staff.post("/users/:id", name: "staff.user", StaffController.updateUser)
         }
+        try registerNotesRoutes(app)
     }
 }

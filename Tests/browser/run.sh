@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Drives a real headless Chromium through the site: sign up, log out, log in, create, edit and delete a note,
+# log out; asserts each page's content and saves a screenshot of each under a temp dir (printed at the end).
+# Installs what is missing (Debian's chromium and chromium-driver, Selenium from PyPI), builds `app`,
+# serves it on a free 127.0.0.1 port from a temp BASE_DIR, and always stops that server.
+# Exits non-zero on any failure. Usage: Tests/browser/run.sh   (BROWSER_TIMEOUT=seconds, default 300)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ! python3 -c 'import selenium' 2>/dev/null; then
+  echo "installing: selenium (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check selenium
+fi
+
+swift build --product app
+app="$(swift build --show-bin-path)/app"
+
+base=$(mktemp -d /tmp/croft-browser-site.XXXXXX)
+shots=$(mktemp -d /tmp/croft-browser-screenshots.XXXXXX)
+ln -s "$repo/Public" "$base/Public"
+ln -s "$repo/Templates" "$base/Templates"
+
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$base"
+}
+trap cleanup EXIT
+
+# Port 0: the kernel picks a free port and the server announces it, so two runs never collide.
+env -u PORT -u DATABASE_PATH -u DATA_DIR -u ENVIRONMENT BASE_DIR="$base" PASSWORD_ITERATIONS=1000 \
+  SECRET_KEY=browser-test-secret-key "$app" serve --host 127.0.0.1 --port 0 >"$base/server.log" 2>&1 &
+server_pid=$!
+port=""
+for _ in $(seq 200); do
+  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$base/server.log" | head -n 1)
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  echo "the server did not start:" >&2
+  cat "$base/server.log" >&2
+  exit 1
+fi
+echo "serving on http://127.0.0.1:$port (pid $server_pid)"
+
+status=0
+timeout --kill-after=10 "${BROWSER_TIMEOUT:-300}" \
+  python3 "$repo/Tests/browser/test_flows.py" "http://127.0.0.1:$port" "$shots" || status=$?
+if [ $status -ne 0 ]; then
+  echo "browser flows FAILED (exit $status); server log:" >&2
+  tail -n 40 "$base/server.log" >&2
+fi
+echo "screenshots: $shots"
+exit $status

@@ -1,0 +1,218 @@
+"""Drives headless Chromium through Croft's account and notes pages, asserting what each page shows.
+
+Usage: test_flows.py BASE_URL SCREENSHOT_DIR   (run by Tests/browser/run.sh, which starts the server)
+Each step saves NN-name.png (light theme, desktop width); a few pages are also shot in dark mode and at
+phone width. Any failed assertion or timeout exits non-zero after saving FAILED.png.
+"""
+
+import os
+import sys
+import time
+import uuid
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE_URL, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
+WAIT_SECONDS = 15
+PASSWORD = "correct horse battery"
+EMAIL = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+
+shot_number = 0
+
+
+def make_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,900", "--lang=en-US"):
+        options.add_argument(argument)
+    # Debian's driver, given explicitly, so Selenium never tries to download one.
+    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    return driver
+
+
+driver = make_driver()
+
+
+def screenshot(name):
+    global shot_number
+    shot_number += 1
+    path = os.path.join(SHOTS, f"{shot_number:02d}-{name}.png")
+    driver.save_screenshot(path)
+    print(f"  saved {os.path.basename(path)}")
+
+
+def color_scheme(scheme):
+    """Emulates prefers-color-scheme (the site follows the system theme by default)."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
+def wait_for(condition, what):
+    try:
+        WebDriverWait(driver, WAIT_SECONDS).until(lambda _: condition())
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {what} (at {driver.current_url})") from None
+
+
+def wait_for_path(path):
+    wait_for(lambda: driver.current_url.split("?")[0] == BASE_URL + path, f"the page {path}")
+
+
+def page_text():
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def expect_text(*texts):
+    for text in texts:
+        wait_for(lambda: text in page_text(), f"the text {text!r}")
+
+
+def expect_no_text(text):
+    assert text not in page_text(), f"{text!r} should not be on {driver.current_url}"
+
+
+def fill(fields):
+    for name, value in fields.items():
+        element = driver.find_element(By.NAME, name)
+        element.clear()
+        element.send_keys(value)
+
+
+def click_button(label):
+    driver.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']").click()
+
+
+def click_link(label):
+    driver.find_element(By.XPATH, f"//a[normalize-space()='{label}']").click()
+
+
+def log_out():
+    driver.find_element(By.XPATH, "//header//button[normalize-space()='Log out']").click()
+    wait_for_path("/")
+    expect_text("Create a free account")
+
+
+def step(title):
+    print(f"- {title}")
+
+
+def run():
+    step("home page, signed out")
+    color_scheme("light")
+    driver.get(BASE_URL + "/")
+    expect_text("Build your next web app in Swift", "Create a free account", "Log in")
+    screenshot("home")
+    color_scheme("dark")
+    screenshot("home-dark")
+    driver.set_window_size(390, 844)
+    screenshot("home-phone-dark")
+    driver.set_window_size(1280, 900)
+    color_scheme("light")
+
+    step("sign up")
+    click_link("Create a free account")
+    wait_for_path("/accounts/signup")
+    expect_text("Create your account")
+    fill({"email": EMAIL, "display_name": "Ada", "password": "short", "password2": "short"})
+    click_button("Sign up")
+    expect_text("Use at least 8 characters.")
+    assert driver.find_element(By.NAME, "email").get_attribute("value") == EMAIL, "the email was not kept"
+    screenshot("signup-error")
+    fill({"password": PASSWORD, "password2": PASSWORD})
+    click_button("Sign up")
+    wait_for_path("/notes")
+    expect_text("Welcome, Ada! Your account is ready.", "You have no notes yet.")
+    screenshot("notes-empty")
+
+    step("log out, then log in")
+    log_out()
+    click_link("Log in")
+    wait_for_path("/accounts/login")
+    fill({"email": EMAIL, "password": "wrong password"})
+    click_button("Log in")
+    expect_text("Email or password is incorrect.")
+    fill({"password": PASSWORD})
+    screenshot("login")
+    click_button("Log in")
+    wait_for_path("/notes")
+    expect_text("Welcome back, Ada.")
+
+    step("create a note (first with a missing title)")
+    click_link("Write your first note")
+    wait_for_path("/notes/new")
+    fill({"title": "", "body": "Milk\nEggs\nBread"})
+    click_button("Create note")
+    expect_text("Give your note a title.")
+    assert driver.find_element(By.NAME, "body").get_attribute("value") == "Milk\nEggs\nBread", "the body was not kept"
+    screenshot("note-form-error")
+    fill({"title": "Groceries"})
+    click_button("Create note")
+    expect_text("Note “Groceries” created.", "Milk\nEggs\nBread")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Groceries"
+    screenshot("note-detail")
+
+    step("edit it")
+    click_link("Edit")
+    expect_text("Edit note")
+    assert driver.find_element(By.NAME, "title").get_attribute("value") == "Groceries"
+    fill({"title": "Groceries for Sunday"})
+    screenshot("note-edit")
+    click_button("Save changes")
+    expect_text("Note “Groceries for Sunday” saved.")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Groceries for Sunday"
+
+    step("list and search")
+    click_link("← All notes")
+    wait_for_path("/notes")
+    expect_text("Groceries for Sunday")
+    fill({"q": "eggs"})
+    driver.find_element(By.XPATH, "//form[@role='search']//button").click()
+    wait_for(lambda: "q=eggs" in driver.current_url, "the search results")
+    expect_text("Groceries for Sunday")
+    screenshot("notes-search")
+    color_scheme("dark")
+    screenshot("notes-search-dark")
+    color_scheme("light")
+    fill({"q": "nothing like this"})
+    driver.find_element(By.XPATH, "//form[@role='search']//button").click()
+    expect_text("No notes match “nothing like this”.")
+
+    step("delete it")
+    driver.get(BASE_URL + "/notes")
+    click_link("Groceries for Sunday")
+    click_link("Delete")
+    expect_text("Delete this note?", "“Groceries for Sunday” will be deleted for good.")
+    screenshot("note-delete-confirm")
+    click_button("Delete note")
+    wait_for_path("/notes")
+    expect_text("Note “Groceries for Sunday” deleted.", "You have no notes yet.")
+    screenshot("notes-after-delete")
+
+    step("log out")
+    log_out()
+    expect_no_text("Welcome back")
+    screenshot("home-signed-out")
+    driver.get(BASE_URL + "/notes")
+    wait_for_path("/accounts/login")
+    assert "next=%2Fnotes" in driver.current_url, driver.current_url
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    try:
+        run()
+    except Exception as error:  # noqa: BLE001 - any failure fails the run, with a screenshot of where
+        try:
+            driver.save_screenshot(os.path.join(SHOTS, "FAILED.png"))
+        finally:
+            print(f"FAILED at {driver.current_url}: {error}", file=sys.stderr)
+            driver.quit()
+        sys.exit(1)
+    driver.quit()
+    print(f"all browser flows passed in {time.monotonic() - started:.1f}s; screenshots in {SHOTS}")

@@ -3,6 +3,7 @@ import Foundation
 
 /// A private note: a title and a plain-text body that only its owner can see.
 public struct Note: Model, Equatable {
+    /// The table: `notes` (migration `0003_create_notes`).
     public static let tableName = "notes"
 
     /// The longest title accepted, in characters (the table's CHECK says the same).
@@ -10,6 +11,7 @@ public struct Note: Model, Equatable {
     /// The longest body accepted, in characters.
     public static let maxBodyLength = 100_000
 
+    /// The primary key; `nil` until inserted.
     public var id: Int64?
     /// The user who wrote it (`users.id`); deleting the user deletes their notes.
     public var ownerID: Int64
@@ -17,7 +19,9 @@ public struct Note: Model, Equatable {
     public var title: String
     /// Plain text; line breaks are kept when shown.
     public var body: String
+    /// Set by `insert`.
     public var createdAt: Date?
+    /// Set by `insert` and every `update`; the list is ordered by it, newest first.
     public var updatedAt: Date?
 
     enum CodingKeys: String, CodingKey {

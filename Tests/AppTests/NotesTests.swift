@@ -119,6 +119,11 @@ import Testing
             #expect(tooLong.text.contains("Keep the title under 200 characters."))
             #expect(tooLong.text.contains("value=\"\(longTitle)\""))
 
+            // 150 characters but 300 Unicode scalars, as SQLite's length() counts: refused by the form, not a 500.
+            let emoji = try await alice.post("/notes/new", [("title", String(repeating: "👍🏽", count: 150)), ("body", "")])
+            #expect(emoji.status == 422)
+            #expect(emoji.text.contains("Keep the title under 200 characters."))
+
             let hugeBody = try await alice.post("/notes/new", [("title", "Big"), ("body", String(repeating: "b", count: 100_001))])
             #expect(hugeBody.status == 422)
             #expect(hugeBody.text.contains(#"id="error_body">Keep the note under 100000 characters."#))

@@ -37,11 +37,16 @@ public struct Note: Model, Equatable {
     }
 
     /// What is wrong with a title and body, by field name; empty when they can be saved.
+    ///
+    /// Lengths are counted in Unicode scalars, as SQLite's `length()` in the table's CHECKs counts them
+    /// (a "👍🏽" is one Swift `Character` but two scalars): what passes here never fails the CHECK as a 500.
     public static func validate(title: String, body: String) -> [String: String] {
         var errors: [String: String] = [:]
         if title.isEmpty { errors["title"] = "Give your note a title." }
-        if title.count > maxTitleLength { errors["title"] = "Keep the title under \(maxTitleLength) characters." }
-        if body.count > maxBodyLength { errors["body"] = "Keep the note under \(maxBodyLength) characters." }
+        if title.unicodeScalars.count > maxTitleLength {
+            errors["title"] = "Keep the title under \(maxTitleLength) characters."
+        }
+        if body.unicodeScalars.count > maxBodyLength { errors["body"] = "Keep the note under \(maxBodyLength) characters." }
         return errors
     }
 

@@ -11,9 +11,10 @@ import time
 import uuid
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE_URL, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
@@ -54,8 +55,10 @@ def color_scheme(scheme):
 
 
 def wait_for(condition, what):
+    # A page being replaced can drop an element between finding and reading it: just look again.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
     try:
-        WebDriverWait(driver, WAIT_SECONDS).until(lambda _: condition())
+        WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=ignored).until(lambda _: condition())
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {what} (at {driver.current_url})") from None
 
@@ -84,16 +87,31 @@ def fill(fields):
         element.send_keys(value)
 
 
+def click_and_wait(element):
+    """Clicks something that loads a new page, and waits until the old page is gone."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    try:
+        WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old_page))
+    except TimeoutException:
+        raise AssertionError(f"clicking did not load a new page (at {driver.current_url})") from None
+
+
 def click_button(label):
-    driver.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']").click()
+    click_and_wait(driver.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']"))
 
 
 def click_link(label):
-    driver.find_element(By.XPATH, f"//a[normalize-space()='{label}']").click()
+    click_and_wait(driver.find_element(By.XPATH, f"//a[normalize-space()='{label}']"))
+
+
+def search(text):
+    fill({"q": text})
+    click_and_wait(driver.find_element(By.XPATH, "//form[@role='search']//button"))
 
 
 def log_out():
-    driver.find_element(By.XPATH, "//header//button[normalize-space()='Log out']").click()
+    click_and_wait(driver.find_element(By.XPATH, "//header//button[normalize-space()='Log out']"))
     wait_for_path("/")
     expect_text("Create a free account")
 
@@ -171,16 +189,14 @@ def run():
     click_link("← All notes")
     wait_for_path("/notes")
     expect_text("Groceries for Sunday")
-    fill({"q": "eggs"})
-    driver.find_element(By.XPATH, "//form[@role='search']//button").click()
+    search("eggs")
     wait_for(lambda: "q=eggs" in driver.current_url, "the search results")
     expect_text("Groceries for Sunday")
     screenshot("notes-search")
     color_scheme("dark")
     screenshot("notes-search-dark")
     color_scheme("light")
-    fill({"q": "nothing like this"})
-    driver.find_element(By.XPATH, "//form[@role='search']//button").click()
+    search("nothing like this")
     expect_text("No notes match “nothing like this”.")
 
     step("delete it")

@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
         let database = try Site.openDatabase(settings)
         try applyMigrationsIfAllowed(settings: settings, database: database, logger: logger)
         let app = try Site.makeApplication(settings: settings, logger: logger, database: database)
+        let purged = try await SessionStore(database: database).purgeExpired()
+        if purged > 0 { logger.info("removed \(purged) expired session(s)") }
         if settings.isProduction {
             // A broken template fails the deploy here, not a visitor's request later.
             let count = try app.precompileTemplates()

@@ -47,7 +47,8 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && rm -rf /var/lib/apt/lists/*
 
 # The app runs as this user; the entrypoint starts as root only to hand it the data volume.
-RUN useradd --system --uid 1000 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin croft
+RUN groupadd --system --gid 1000 croft \
+    && useradd --system --uid 1000 --gid croft --home-dir /app --no-create-home --shell /usr/sbin/nologin croft
 
 WORKDIR /app
 COPY --from=litestream /usr/local/bin/litestream /usr/local/bin/litestream

@@ -24,6 +24,8 @@ final class Connection: @unchecked Sendable {
     private var lingerDiscarded = 0
     private var closeWhenFlushed = false
     private var drainRequested = false
+    /// Whether any byte has come in: a connection without one was accepted but its first request is still on its way.
+    private var hasReceivedBytes = false
     private var peerHalfClosed = false
     private var current: InFlight?
     private var streamWaiter: CheckedContinuation<Void, any Error>?
@@ -67,6 +69,7 @@ final class Connection: @unchecked Sendable {
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
             if count > 0 {
                 lastActivity = loop.now
+                hasReceivedBytes = true
                 if lingerDeadline != 0 {
                     lingerDiscarded += count
                     if lingerDiscarded > 1 << 20 { close() }
@@ -296,7 +299,24 @@ final class Connection: @unchecked Sendable {
     /// Closes now if idle; otherwise closes after the in-flight response (graceful shutdown).
     func drain() {
         drainRequested = true
-        if state.isIdle && unsentCount == 0 && current == nil { close() }
+        guard state.isIdle && unsentCount == 0 && current == nil else { return }
+        if hasPendingInput() {
+            // A request arrived that the loop has not read yet: serve it rather than reset it.
+            socketReadable = true
+            readAvailable()
+        } else if hasReceivedBytes {
+            close()  // an idle keep-alive connection; clients retry on a fresh one (RFC 9112 §9.3.1)
+        }
+        // Else: just accepted, first request not here yet; `checkTimeouts` gives it `drainGrace`.
+    }
+
+    /// How long a connection accepted just before shutdown may take to send its first request.
+    static let drainGrace: UInt64 = 1_000_000_000
+
+    /// Whether the kernel holds bytes this connection has not read (MSG_PEEK, never blocks).
+    private func hasPendingInput() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
     func checkTimeouts(now: UInt64) {
@@ -316,6 +336,8 @@ final class Connection: @unchecked Sendable {
             let tooSlow = state.isReceivingHead ? now - requestStartedAt > limit : now - lastActivity > limit
             if tooSlow { handle(.reject(HTTPParseError(.timeout, "request not received in time"))) }
         } else if state.isIdle && now - lastActivity > configuration.keepAliveTimeout.nanoseconds {
+            close()
+        } else if drainRequested && state.isIdle && now - lastActivity > Self.drainGrace {
             close()
         }
     }

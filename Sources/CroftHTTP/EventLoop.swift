@@ -203,7 +203,9 @@ final class EventLoop: @unchecked Sendable {
             connections[slot] = connection
             server.connectionOpened()
             croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLOUT | CROFT_EPOLLRDHUP | CROFT_EPOLLET)
-            if server.isDraining { connection.close() }
+            // Accepted while draining: the client completed its handshake before the listener closed,
+            // so it is served (with `Connection: close`), not reset.
+            if server.isDraining { connection.drain() }
         }
     }
 
@@ -221,8 +223,21 @@ final class EventLoop: @unchecked Sendable {
 
     /// On shutdown: closes idle connections and marks the rest to close after their response.
     func beginDraining() {
+        // Take the connections the kernel already queued on the listeners before letting go of them:
+        // their clients finished the handshake and are sending requests. Whatever arrives between this
+        // and the server's close() of the listener is reset, unless net.ipv4.tcp_migrate_req=1 moves it
+        // to a sibling SO_REUSEPORT listener (ip-sysctl.rst, tcp_migrate_req).
+        for fd in listeners {
+            for _ in 0..<64 where !listenerDrained(fd) { acceptConnections(on: fd) }
+        }
         removeListeners()
         for case let connection? in connections { connection.drain() }
+    }
+
+    /// Whether `listener` has no connection waiting in its accept queue.
+    private func listenerDrained(_ listener: Int32) -> Bool {
+        var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) <= 0
     }
 
     /// At the shutdown deadline: closes whatever is still open.

@@ -67,6 +67,9 @@ LITESTREAM_ACCESS_KEY_ID=test-key
 LITESTREAM_SECRET_ACCESS_KEY=test-secret
 EOF
   say "Litestream replica: moto S3 on 127.0.0.1:$port"
+  # The hooks restore from the replica on the host; Litestream 0.5.17's S3 client refuses to load
+  # when AWS_CA_BUNDLE is set, which some machines export.
+  unset AWS_CA_BUNDLE
 fi
 
 db="$copy/data/db.sqlite3"

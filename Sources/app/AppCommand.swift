@@ -9,7 +9,10 @@ struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
         abstract: "Run and manage your Croft site.",
-        subcommands: [Serve.self, Migrate.self, MakeMigration.self, Routes.self],
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, MakeMigration.self, Routes.self, Backup.self, Restore.self,
+            Check.self, Vacuum.self, DoctorCommand.self, Maintenance.self, CacheCommand.self,
+        ],
         defaultSubcommand: nil)
 }
 

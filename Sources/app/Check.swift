@@ -1,0 +1,28 @@
+import App
+import ArgumentParser
+import Croft
+import Foundation
+
+/// `app check`: the database's integrity, foreign keys, WAL size and free pages; non-zero exit on a problem.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the database: quick_check (or --full integrity_check), foreign_key_check, WAL and free pages.")
+
+    @Flag(help: "Run the full integrity_check (also verifies every index; slower on big databases).")
+    var full = false
+
+    func run() throws {
+        let settings = Settings()
+        bootstrapLogging(level: .warning)
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw CommandFailure("there is no database at \(settings.databasePath). Check DATABASE_PATH, or start the site once.")
+        }
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
+        let report = try DatabaseReport.check(database, full: full)
+        for line in report.lines { print(line) }
+        guard report.isHealthy else {
+            throw CommandFailure("the database has problems (above). Restore the newest good backup with `app restore`, or export what you can with `sqlite3 \(settings.databasePath) .recover`.")
+        }
+    }
+}

@@ -9,7 +9,8 @@ import Foundation
 ///
 /// ```swift
 /// let pageCache = PageCacheMiddleware(cache: cache, ttl: .seconds(60))
-/// try router.get("/about", name: "about", middleware: [pageCache]) { request in ... }
+/// try router.add(.get, "/about", name: "about", middleware: [pageCache]) { request in ... }
+/// // or for a whole group: try router.group("/docs", middleware: [pageCache]) { docs in ... }
 /// ```
 public struct PageCacheMiddleware: Middleware {
     /// Where pages are stored.

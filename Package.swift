@@ -44,6 +44,8 @@ let package = Package(
         ]),
         // The benchmark server (TechEmpower endpoints), kept out of the starter site.
         .executableTarget(name: "croft-bench", dependencies: ["Croft"], path: "Benchmarks/Server"),
+        // Cache and job-queue throughput (docs/benchmarks.md): swift run -c release croft-ops-bench
+        .executableTarget(name: "croft-ops-bench", dependencies: ["Croft"], path: "Benchmarks/Ops"),
         // Test support: a raw socket client, a server on an ephemeral port, temp directories.
         .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),

@@ -10,8 +10,11 @@ import Testing
         directory = try OperationsDirectory()
     }
 
+    let clock = TestClock()
+
     func makeCache(maxEntries: Int = 1000, cullEvery: Int? = nil) throws -> Cache {
-        try Cache(path: directory.file("cache.sqlite3"), maxEntries: maxEntries, cullEvery: cullEvery)
+        try Cache(path: directory.file("cache.sqlite3"), maxEntries: maxEntries, cullEvery: cullEvery,
+                  clock: { [clock] in clock.now })
     }
 
     struct Profile: Codable, Equatable, Sendable {
@@ -33,10 +36,10 @@ import Testing
     @Test func entriesExpireAfterTheirTTL() async throws {
         let cache = try makeCache()
         defer { cache.close() }
-        try await cache.set("short", "soon gone", ttl: .milliseconds(150))
+        try await cache.set("short", "soon gone", ttl: .seconds(10))
         try await cache.set("long", "stays", ttl: .seconds(60))
         #expect(try await cache.get("short", as: String.self) == "soon gone")
-        try await Task.sleep(for: .milliseconds(250))
+        clock.advance(by: 11)
         #expect(try await cache.get("short", as: String.self) == nil)
         #expect(try await cache.get("long", as: String.self) == "stays")
         #expect(try await cache.cull() == 1)  // the expired row is gone from the file too
@@ -52,8 +55,8 @@ import Testing
             for _ in 0..<50 { group.addTask { _ = try? await cache.increment("hits") } }
         }
         #expect(try await cache.get("hits", as: Int.self) == 56)
-        #expect(try await cache.increment("window", ttl: .milliseconds(100)) == 1)
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await cache.increment("window", ttl: .seconds(30)) == 1)
+        clock.advance(by: 31)
         #expect(try await cache.increment("window", ttl: .seconds(60)) == 1)
     }
 
@@ -99,4 +102,15 @@ import Testing
 /// A counter closures can share.
 final class Counter: Sendable {
     let value = Atomic<Int>(0)
+}
+
+/// A clock tests move by hand.
+final class TestClock: Sendable {
+    private let seconds = Mutex<Double>(1_767_225_600)
+
+    var now: Double { seconds.withLock { $0 } }
+
+    func advance(by delta: Double) {
+        seconds.withLock { $0 += delta }
+    }
 }

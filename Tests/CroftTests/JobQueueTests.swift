@@ -36,21 +36,21 @@ import Testing
         var queue = try JobQueue(database: database)
         queue.retryPolicy = RetryPolicy(base: 0.2, maximum: 10)
         let id = try #require(try await queue.enqueue(Flaky(succeedOnAttempt: 99)))
-        let claimed = try await queue.claim(worker: "w", limit: 1, lease: 30)
-        #expect(try await queue.fail(claimed[0], worker: "w", error: "boom 1") == .queued)
+        let claimed = try #require(try await queue.claim(worker: "w", limit: 1, lease: 30).first)
+        let before = Date()
+        #expect(try await queue.fail(claimed, worker: "w", error: "boom 1") == .queued)
         let record = try #require(try await queue.job(id: id))
         #expect(record.state == .queued && record.attempts == 1 && record.lastError == "boom 1")
-        let delay = record.runAt.timeIntervalSinceNow
-        #expect(delay > 0.05 && delay <= 0.21)  // base 0.2 s × jitter in 0.5...1
-        #expect(try await queue.claim(worker: "w", limit: 1, lease: 30).isEmpty)  // not due yet
+        let delay = record.runAt.timeIntervalSince(before)
+        #expect(delay >= 0.1 && delay <= 0.2 + Date().timeIntervalSince(before))  // base 0.2 s × jitter in 0.5...1
         try await Task.sleep(for: .milliseconds(250))
-        let retry = try await queue.claim(worker: "w", limit: 1, lease: 30)
-        #expect(retry.first?.attempt == 2)
-        _ = try await queue.fail(retry[0], worker: "w", error: "boom 2")
+        let retry = try #require(try await queue.claim(worker: "w", limit: 1, lease: 30).first)
+        #expect(retry.attempt == 2)
+        _ = try await queue.fail(retry, worker: "w", error: "boom 2")
         try await Task.sleep(for: .milliseconds(450))
-        let last = try await queue.claim(worker: "w", limit: 1, lease: 30)
-        #expect(last.first?.attempt == 3)
-        #expect(try await queue.fail(last[0], worker: "w", error: "boom 3") == .failed)
+        let last = try #require(try await queue.claim(worker: "w", limit: 1, lease: 30).first)
+        #expect(last.attempt == 3)
+        #expect(try await queue.fail(last, worker: "w", error: "boom 3") == .failed)
         let failed = try await queue.jobs(in: .failed)
         #expect(failed.map(\.id) == [id])
         #expect(failed.first?.lastError == "boom 3")
@@ -74,14 +74,14 @@ import Testing
     @Test func anExpiredLeaseIsClaimedAgainAsANewAttempt() async throws {
         let queue = try JobQueue(database: database)
         let id = try #require(try await queue.enqueue(RecordRun(n: 1)))
-        let first = try await queue.claim(worker: "dead", limit: 1, lease: 0.1)
-        #expect(first.first?.attempt == 1)
-        #expect(try await queue.claim(worker: "live", limit: 1, lease: 30).isEmpty)
-        try await Task.sleep(for: .milliseconds(200))
-        let second = try await queue.claim(worker: "live", limit: 1, lease: 30)
-        #expect(second.map(\.id) == [id] && second.first?.attempt == 2)
-        #expect(try await !queue.complete(first[0], worker: "dead"))  // the dead worker's late result is ignored
-        #expect(try await queue.complete(second[0], worker: "live"))
+        let first = try #require(try await queue.claim(worker: "dead", limit: 1, lease: 0.6).first)
+        #expect(first.attempt == 1)
+        #expect(try await queue.claim(worker: "live", limit: 1, lease: 30).isEmpty)  // leased to "dead"
+        try await Task.sleep(for: .milliseconds(700))
+        let second = try #require(try await queue.claim(worker: "live", limit: 1, lease: 30).first)
+        #expect(second.id == id && second.attempt == 2)
+        #expect(try await !queue.complete(first, worker: "dead"))  // the dead worker's late result is ignored
+        #expect(try await queue.complete(second, worker: "live"))
         #expect(try await queue.job(id: id)?.state == .done)
     }
 
@@ -92,7 +92,7 @@ import Testing
         try await queue.enqueue(Flaky(succeedOnAttempt: 2))
         let worker = JobWorker(queue: queue, registry: registry, concurrency: 3, lease: 5, pollInterval: .milliseconds(10))
         let running = Task { await worker.run() }
-        for _ in 0..<300 where try await queue.counts().done < 21 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1000 where try await queue.counts().done < 21 { try await Task.sleep(for: .milliseconds(10)) }
         await worker.stop(deadline: .seconds(1))
         await running.value
         #expect(try await queue.counts().done == 21)

@@ -22,6 +22,8 @@ public final class Cache: Sendable {
     public let maxEntries: Int
     /// How many writes happen between two culls (a cull counts rows, so it is not done on every write).
     public let cullEvery: Int
+    /// The current time in seconds since 1970 (injectable so expiry can be tested without sleeping).
+    let clock: @Sendable () -> Double
     private let writesSinceCull = Atomic<Int>(0)
     /// Computations of ``getOrSet(_:ttl:compute:)`` in progress, by key: later callers await the first.
     private let inFlight = Mutex<[String: Task<Data, any Error>]>([:])
@@ -31,7 +33,9 @@ public final class Cache: Sendable {
     /// The cache gets the production pragmas except `synchronous=OFF`: losing the last writes of a cache
     /// on power loss is harmless, and it saves an fsync per checkpoint.
     public init(path: String, maxEntries: Int = 10_000, cullEvery: Int? = nil,
-                configuration: DatabaseConfiguration = Cache.defaultConfiguration) throws {
+                configuration: DatabaseConfiguration = Cache.defaultConfiguration,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+        self.clock = clock
         pool = try DatabasePool(path: path, configuration: configuration)
         self.maxEntries = max(1, maxEntries)
         self.cullEvery = cullEvery ?? max(1, min(1000, maxEntries / 10))
@@ -55,12 +59,10 @@ public final class Cache: Sendable {
         return configuration
     }
 
-    static var now: Double { Date().timeIntervalSince1970 }
-
-    static func expiry(_ ttl: Duration?) -> Double? {
+    func expiry(_ ttl: Duration?) -> Double? {
         guard let ttl else { return nil }
         let (seconds, attoseconds) = ttl.components
-        return now + Double(seconds) + Double(attoseconds) / 1e18
+        return clock() + Double(seconds) + Double(attoseconds) / 1e18
     }
 
     // MARK: Reading and writing
@@ -73,7 +75,7 @@ public final class Cache: Sendable {
 
     /// The raw JSON bytes stored at `key`, or nil when missing or expired.
     public func getData(_ key: String) async throws -> Data? {
-        let now = Self.now
+        let now = clock()
         return try await pool.read { db in
             try db.fetchValue(Data.self, "SELECT value FROM \(Self.tableName) WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)", key, now)
         }
@@ -86,7 +88,7 @@ public final class Cache: Sendable {
 
     /// Stores JSON bytes at `key`.
     public func setData(_ key: String, _ data: Data, ttl: Duration? = nil) async throws {
-        let expires = Self.expiry(ttl)
+        let expires = expiry(ttl)
         try await pool.write { db in
             // REPLACE deletes and re-inserts, so rowid order is write order: the cull removes the oldest writes.
             try db.execute("REPLACE INTO \(Self.tableName) (key, value, expires_at) VALUES (?, ?, ?)", key, data, expires)
@@ -109,8 +111,8 @@ public final class Cache: Sendable {
     /// its expiry, so a rate-limit window does not slide.
     @discardableResult
     public func increment(_ key: String, by delta: Int = 1, ttl: Duration? = nil) async throws -> Int {
-        let expires = Self.expiry(ttl)
-        let now = Self.now
+        let expires = expiry(ttl)
+        let now = clock()
         return try await pool.write { db in
             try db.fetchValue(Int.self, """
                 INSERT INTO \(Self.tableName) (key, value, expires_at) VALUES (?1, CAST(?2 AS TEXT), ?3)
@@ -177,7 +179,7 @@ public final class Cache: Sendable {
     /// Returns how many entries were removed.
     @discardableResult
     public func cull() async throws -> Int {
-        let now = Self.now
+        let now = clock()
         let maxEntries = self.maxEntries
         return try await pool.write { db in try Self.cull(db, now: now, maxEntries: maxEntries) }
     }
@@ -185,7 +187,7 @@ public final class Cache: Sendable {
     /// ``cull()`` for synchronous code.
     @discardableResult
     public func cullSync() throws -> Int {
-        let now = Self.now
+        let now = clock()
         return try pool.writeSync { db in try Self.cull(db, now: now, maxEntries: maxEntries) }
     }
 

@@ -14,7 +14,8 @@ func measure(_ label: String, operations: Int, _ body: () async throws -> Void) 
     try await body()
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print(String(format: "%-48@ %10.0f /s  (%d in %.2f s)", label as NSString, Double(operations) / seconds, operations, seconds))
+    let padded = label.padding(toLength: max(label.count, 56), withPad: " ", startingAt: 0)
+    print(padded + String(format: " %9.0f /s  (%d in %.2f s)", Double(operations) / seconds, operations, seconds))
 }
 
 /// The limit: a dictionary behind a mutex, values JSON-encoded like the cache's.

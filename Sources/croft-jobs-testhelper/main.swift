@@ -1,6 +1,7 @@
 // A child process for the job tests: workers in separate processes, and one to kill -9 mid-job.
 //
-//   croft-jobs-testhelper worker DB CONCURRENCY LEASE_SECONDS   runs jobs until none is due and none runs
+//   croft-jobs-testhelper worker DB CONCURRENCY LEASE_SECONDS   runs jobs until none is due and none runs,
+//                                                               or until SIGTERM (running jobs get 5 s to finish)
 import Croft
 import Foundation
 
@@ -39,6 +40,12 @@ registry.register(RecordRun.self)
 registry.register(SleepJob.self)
 let queue = try JobQueue(database: database)
 let worker = JobWorker(queue: queue, registry: registry, concurrency: concurrency, lease: lease, pollInterval: .milliseconds(10))
+let signals = TerminationSignals()
+let terminator = Task {
+    await signals.wait()
+    FileHandle.standardOutput.write(Data("stopping\n".utf8))
+    await worker.stop(deadline: .seconds(5))
+}
 let stopper = Task {
     while true {
         try await Task.sleep(for: .milliseconds(100))
@@ -48,6 +55,7 @@ let stopper = Task {
     await worker.stop(deadline: .seconds(5))
 }
 await worker.run()
-_ = await stopper.result
+stopper.cancel()
+terminator.cancel()
 print("finished \(worker.finishedCount)")
 database.close()

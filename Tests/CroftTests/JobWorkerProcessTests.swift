@@ -60,6 +60,24 @@ import Testing
     }
 }
 
+extension JobWorkerProcessTests {
+    @Test(.timeLimit(.minutes(1)))
+    func sigtermLetsRunningJobsFinishBeforeTheWorkerExits() async throws {
+        let database = try DatabasePool(path: path)
+        defer { database.close() }
+        let queue = try JobQueue(database: database)
+        let id = try #require(try await queue.enqueue(SleepJob(seconds: 0.5)))
+        let (worker, output) = try JobsTestHelper.startWorker(database: path, concurrency: 1, lease: 30)
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(line.contains("started \(id) attempt 1"))
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0)
+        let record = try #require(try await queue.job(id: id))
+        #expect(record.state == .done && record.attempts == 1)  // it finished; it was not cut off and retried
+    }
+}
+
 /// The helper's sleep job, enqueued from the test.
 struct SleepJob: Job {
     static let name = "sleep"

@@ -31,6 +31,7 @@ public final class JobWorker: Sendable {
     private let logger: Logger
     private let running = Mutex<[Int64: Task<Void, Never>]>([:])
     private let stopping = Atomic<Bool>(false)
+    private let stopCompleted = Atomic<Bool>(false)
     private let finished = Atomic<Int>(0)
 
     /// Creates a worker; call ``run()`` to start it.
@@ -53,10 +54,12 @@ public final class JobWorker: Sendable {
     /// Jobs running now.
     public var runningCount: Int { running.withLock { $0.count } }
 
-    /// Claims and runs jobs until ``stop(deadline:)`` is called.
+    /// Claims and runs jobs until ``stop(deadline:)`` is called; returns once that stop has completed
+    /// (running jobs finished, or were put back in the queue at the deadline).
     public func run() async {
         logger.info("job worker \(identity) started: concurrency \(concurrency), lease \(Int(lease)) s")
         var lastRenewal = Date()
+        var fullWait = 250
         while !stopping.load(ordering: .acquiring) {
             if let scheduler { await scheduler.tickIfDue(queue: queue, logger: logger) }
             if Date().timeIntervalSince(lastRenewal) > lease / 3 {
@@ -68,9 +71,12 @@ public final class JobWorker: Sendable {
             }
             let free = concurrency - runningCount
             guard free > 0 else {
-                try? await Task.sleep(for: .milliseconds(5))
+                // All slots busy: look again soon for short jobs, less often the longer they run.
+                try? await Task.sleep(for: .microseconds(fullWait))
+                fullWait = min(fullWait * 2, 50_000)
                 continue
             }
+            fullWait = 250
             let claimed: [ClaimedJob]
             do {
                 claimed = try await queue.claim(worker: identity, limit: free, lease: lease)
@@ -81,6 +87,9 @@ public final class JobWorker: Sendable {
             }
             for job in claimed { start(job) }
             if claimed.isEmpty { try? await Task.sleep(for: pollInterval) }
+        }
+        while !stopCompleted.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
@@ -121,6 +130,7 @@ public final class JobWorker: Sendable {
         while runningCount > 0 && ContinuousClock.now < end {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        defer { stopCompleted.store(true, ordering: .releasing) }
         let (ids, tasks) = running.withLock { (Array($0.keys), Array($0.values)) }
         guard !ids.isEmpty else { return logger.info("job worker \(identity) stopped") }
         logger.warning("job worker stopping with \(ids.count) job(s) still running: returning them to the queue")

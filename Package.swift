@@ -34,6 +34,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
+        // A child process for the job tests: workers in other processes, one to kill -9 mid-job.
+        .executableTarget(name: "croft-jobs-testhelper", dependencies: ["Croft"]),
         // The starter site a user edits.
         .target(name: "App", dependencies: ["Croft"]),
         // The command-line entry point: serve, routes, ...
@@ -42,12 +44,14 @@ let package = Package(
         ]),
         // The benchmark server (TechEmpower endpoints), kept out of the starter site.
         .executableTarget(name: "croft-bench", dependencies: ["Croft"], path: "Benchmarks/Server"),
+        // Cache and job-queue throughput (docs/benchmarks.md): swift run -c release croft-ops-bench
+        .executableTarget(name: "croft-ops-bench", dependencies: ["Croft"], path: "Benchmarks/Ops"),
         // Test support: a raw socket client, a server on an ephemeral port, temp directories.
         .target(name: "CroftTesting", dependencies: ["CroftHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CroftHTTPTests", dependencies: ["CroftHTTP", "CroftTesting"]),
         .testTarget(name: "CroftSQLTests", dependencies: ["CroftSQL", "croft-sql-testhelper"]),
         .testTarget(name: "CroftTemplatesTests", dependencies: ["CroftTemplates"]),
-        .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting"]),
+        .testTarget(name: "CroftTests", dependencies: ["Croft", "CroftTesting", "croft-jobs-testhelper"]),
         .testTarget(name: "AppTests", dependencies: ["App", "app", "CroftTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,6 +11,8 @@ public enum Site {
         settings: Settings = Settings(), logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil
     ) throws -> Application {
         let app = Application(settings: settings, logger: logger, database: database)
+        // Read-only maintenance mode answers writes with 503 before any session or CSRF work.
+        app.use(MaintenanceMiddleware(mode: maintenanceMode(settings)))
         if let database {
             let (secret, source) = try SecretKey.load(settings: settings)
             if case .generated(let path) = source {

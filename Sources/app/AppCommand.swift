@@ -9,7 +9,11 @@ struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
         abstract: "Run and manage your Croft site.",
-        subcommands: [Serve.self, Migrate.self, MakeMigration.self, CreateSuperuser.self, ChangePassword.self, Check.self, Routes.self],
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, MakeMigration.self, CreateSuperuser.self, ChangePassword.self,
+            Routes.self, Backup.self, Restore.self, Check.self, Vacuum.self, DoctorCommand.self, Maintenance.self,
+            CacheCommand.self,
+        ],
         defaultSubcommand: nil)
 }
 

@@ -1,17 +1,37 @@
 import App
 import ArgumentParser
 import Croft
+import Foundation
 
-/// `app check --deploy`: list every setting that is unsafe for production; non-zero exit when any is found.
+/// `app check`: the database's integrity, foreign keys, WAL size and free pages; `--deploy` checks the
+/// settings for production instead. Non-zero exit on any problem.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the deployment: `--deploy` lists every unsafe production setting.")
+        abstract: "Check the database (quick_check or --full integrity_check, foreign keys, WAL, free pages), or --deploy settings.")
 
-    @Flag(help: "Check the settings for production use (DEBUG, SECRET_KEY, ALLOWED_HOSTS, proxies, ...).")
+    @Flag(help: "Run the full integrity_check (also verifies every index; slower on big databases).")
+    var full = false
+
+    @Flag(help: "Check the settings for production use instead (DEBUG, SECRET_KEY, ALLOWED_HOSTS, proxies, ...).")
     var deploy = false
 
     func run() throws {
-        guard deploy else { throw ValidationError("Say what to check: `app check --deploy`.") }
+        if deploy { return try checkDeployment() }
+        let settings = Settings()
+        bootstrapLogging(level: .warning)
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw CommandFailure("there is no database at \(settings.databasePath). Check DATABASE_PATH, or start the site once.")
+        }
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
+        let report = try DatabaseReport.check(database, full: full)
+        for line in report.lines { print(line) }
+        guard report.isHealthy else {
+            throw CommandFailure("the database has problems (above). Restore the newest good backup with `app restore`, or export what you can with `sqlite3 \(settings.databasePath) .recover`.")
+        }
+    }
+
+    private func checkDeployment() throws {
         let findings = DeploymentChecks.run(Settings())
         for finding in findings { print(finding) }
         guard findings.isEmpty else {

@@ -23,10 +23,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before serving (needed in production).")
     var migrate = false
 
+    @Flag(help: "Run job workers in this process (the default when RUN_WORKER_IN_SERVER is unset or true).")
+    var withWorker = false
+
+    @Flag(help: "Do not run job workers here (run `app worker` separately).")
+    var withoutWorker = false
+
     mutating func validate() throws {
         if let port, !(0...65535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535 (got \(port)).")
         }
+        if withWorker && withoutWorker { throw ValidationError("Use only one of --with-worker and --without-worker.") }
     }
 
     func run() async throws {
@@ -37,17 +44,21 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(level: settings.logLevel)
         let logger = Logger(label: "croft")
         try Site.prepareDataDirectory(settings)
+        let lock = try holdProcessLock(settings)
+        defer { lock.release() }
         let database = try Site.openDatabase(settings)
         try applyMigrationsIfAllowed(settings: settings, database: database, logger: logger)
         let app = try Site.makeApplication(settings: settings, logger: logger, database: database)
         let purged = try await SessionStore(database: database).purgeExpired()
         if purged > 0 { logger.info("removed \(purged) expired session(s)") }
+        logDoctorFindings(settings: settings, database: database, logger: logger)
         if settings.isProduction {
             // A broken template fails the deploy here, not a visitor's request later.
             let count = try app.precompileTemplates()
             logger.info("compiled \(count) templates")
         }
-        try await app.serve()
+        let runWorker = withWorker || (!withoutWorker && settings.operations.runWorkerInServer)
+        try await serveWithOperations(app: app, database: database, runWorker: runWorker, logger: logger)
     }
 
     private func applyMigrationsIfAllowed(settings: Settings, database: DatabasePool, logger: Logger) throws {

@@ -1,0 +1,15 @@
+import Croft
+
+/// Takes a verified online backup into `BACKUP_DIR` and keeps the newest `BACKUP_KEEP` (scheduled nightly).
+struct NightlyBackupJob: Job {
+    static let name = "croft.nightly_backup"
+    static let maxAttempts = 3
+
+    func run(_ context: JobContext) async throws {
+        let operations = Settings().operations
+        let store = BackupStore(directory: operations.backupDirectory, keep: operations.backupKeep)
+        let database = context.database
+        let info = try await Site.runBlocking { try store.create(from: database, gzip: operations.backupGzip) }
+        context.logger.info("backup written: \(info.path) (\(info.size) bytes, integrity_check ok)")
+    }
+}

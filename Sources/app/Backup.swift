@@ -1,0 +1,50 @@
+import App
+import ArgumentParser
+import Croft
+import Foundation
+
+/// `app backup`: an online, verified copy of the live database while the site keeps serving.
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Back up the database (online backup API + integrity_check) into data/backups/.",
+        discussion: """
+            Writes data/backups/db-YYYYMMDD-HHMMSS.sqlite3 (UTC), verified with integrity_check, and keeps the \
+            newest BACKUP_KEEP. The cache is not backed up. Restore with `app restore FILE`.
+            """)
+
+    @Flag(help: "Compress the copy with gzip (.sqlite3.gz).")
+    var gzip = false
+
+    @Option(help: "Write the backup to PATH instead (no retention applied).")
+    var to: String?
+
+    @Flag(help: "List the backups instead: name, size, time.")
+    var list = false
+
+    func run() throws {
+        let settings = Settings()
+        bootstrapLogging(level: .warning)
+        let store = Site.backupStore(settings)
+        if list {
+            let backups = try store.list()
+            if backups.isEmpty { print("no backups in \(store.directory)") }
+            let formatter = ISO8601DateFormatter()
+            for backup in backups {
+                print("\(backup.name)  \(Doctor.megabytes(backup.size))  \(formatter.string(from: backup.createdAt))")
+            }
+            return
+        }
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw CommandFailure("there is no database at \(settings.databasePath) to back up. Check DATABASE_PATH, or start the site once.")
+        }
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
+        let destination = to.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+        do {
+            let info = try store.create(from: database, gzip: gzip, destination: destination)
+            print("backup: \(info.path) (\(Doctor.megabytes(info.size)), integrity_check ok)")
+        } catch let error as BackupError {
+            throw CommandFailure(error.description)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import App
+import ArgumentParser
+import Croft
+import Foundation
+
+/// `app vacuum`: rebuild the database file to give free pages back to the file system.
+struct Vacuum: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reclaim free space (VACUUM), then truncate the WAL.",
+        discussion: """
+            VACUUM writes a full copy of the database, so it needs free disk of about the database size, and it \
+            holds the write lock while it runs: writes wait (reads go on). Safe to run while the site serves; \
+            best in a quiet hour. https://sqlite.org/lang_vacuum.html
+            """)
+
+    func run() throws {
+        let settings = Settings()
+        bootstrapLogging(level: .warning)
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw CommandFailure("there is no database at \(settings.databasePath).")
+        }
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
+        let before = try database.readSync { db in try db.pageCounts() }
+        var space = statvfs()
+        if statvfs(settings.dataDirectory, &space) == 0 {
+            let free = Int64(space.f_bavail) * Int64(space.f_frsize)
+            let needed = Int64(before.pages * before.pageSize)
+            guard free > needed else {
+                throw CommandFailure("VACUUM needs about \(Doctor.megabytes(needed)) of free disk; only \(Doctor.megabytes(free)) is free in \(settings.dataDirectory).")
+            }
+        }
+        try database.writeWithoutTransactionSync { db in
+            try db.executeScript("VACUUM")
+            try db.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let after = try database.readSync { db in try db.pageCounts() }
+        print("vacuum: \(Doctor.megabytes(Int64(before.pages * before.pageSize))) -> \(Doctor.megabytes(Int64(after.pages * after.pageSize))) (\(before.freePages) free pages reclaimed)")
+    }
+}

@@ -11,8 +11,9 @@ public enum Site {
         settings: Settings = Settings(), logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil
     ) throws -> Application {
         let app = Application(settings: settings, logger: logger, database: database)
-        // Read-only maintenance mode answers writes with 503 before any session or CSRF work.
-        app.use(MaintenanceMiddleware(mode: maintenanceMode(settings)))
+        // Read-only maintenance mode answers writes with 503 before any session or CSRF work; staff can still
+        // switch it off from /staff/.
+        app.use(MaintenanceMiddleware(mode: maintenanceMode(settings)).excluding("/staff/maintenance"))
         if let database {
             let (secret, source) = try SecretKey.load(settings: settings)
             if case .generated(let path) = source {

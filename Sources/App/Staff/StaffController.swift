@@ -3,12 +3,13 @@ import Foundation
 
 /// `/staff/`: the overview, the database, and the users.
 enum StaffController {
-    /// The sections of the staff area, in the order of its navigation. Operations pages (backups, jobs)
-    /// add themselves here when they are registered.
+    /// The sections of the staff area, in the order of its navigation.
     static let sections: TemplateValue = [
         ["url": "/staff/", "label": "Overview"],
         ["url": "/staff/users/", "label": "Users"],
         ["url": "/staff/database/", "label": "Database"],
+        ["url": "/staff/backups/", "label": "Backups"],
+        ["url": "/staff/jobs/", "label": "Jobs"],
     ]
 
     static func render(_ request: Request, _ name: String, _ context: [String: TemplateValue], section: String,
@@ -22,7 +23,7 @@ enum StaffController {
     @Sendable static func overview(_ request: Request) async throws -> Response {
         let app = request.application
         let database = try request.db
-        let report = try await DatabaseReport.gather(settings: app.settings, database: database)
+        let report = try await StaffDatabaseFacts.gather(settings: app.settings, database: database)
         let userCount = try await database.read { db in try User.query().count(db) }
         let uptime = Int(Date().timeIntervalSince(app.startedAt))
         return try render(request, "staff/overview.html", [
@@ -33,7 +34,7 @@ enum StaffController {
     }
 
     @Sendable static func database(_ request: Request) async throws -> Response {
-        let report = try await DatabaseReport.gather(settings: request.application.settings, database: try request.db)
+        let report = try await StaffDatabaseFacts.gather(settings: request.application.settings, database: try request.db)
         return try render(request, "staff/database.html", ["db": report.templateValue], section: "/staff/database/")
     }
 

@@ -2,7 +2,7 @@ import Croft
 import Foundation
 
 /// What the staff dashboard shows about the main database: sizes, pragmas in effect, migrations, the write queue.
-struct DatabaseReport: Sendable {
+struct StaffDatabaseFacts: Sendable {
     var path: String
     var fileBytes: Int64
     var walBytes: Int64
@@ -19,7 +19,7 @@ struct DatabaseReport: Sendable {
         "journal_size_limit", "cache_size",
     ]
 
-    static func gather(settings: Settings, database: DatabasePool) async throws -> DatabaseReport {
+    static func gather(settings: Settings, database: DatabasePool) async throws -> StaffDatabaseFacts {
         let path = settings.databasePath
         let (pageSize, pageCount, freePages, pragmas) = try await database.read { db in
             let pragmas = try pragmaNames.map { name in (name, try db.pragma(name).displayText) }
@@ -27,7 +27,7 @@ struct DatabaseReport: Sendable {
                     try db.fetchValue(Int.self, "PRAGMA freelist_count") ?? 0, pragmas)
         }
         let migrator = Site.migrator
-        return DatabaseReport(
+        return StaffDatabaseFacts(
             path: path, fileBytes: fileSize(path), walBytes: fileSize(path + "-wal"), pageSize: pageSize,
             pageCount: pageCount, freePages: freePages, pragmas: pragmas,
             applied: try migrator.appliedMigrations(database),

@@ -1,0 +1,116 @@
+import Croft
+import Foundation
+
+/// `/staff/jobs/` and `/staff/backups/`: the background queue and the backups, with their actions.
+enum StaffOperationsController {
+    static func formatDate(_ date: Date) -> String { date.ISO8601Format() }
+
+    // MARK: Jobs
+
+    @Sendable static func jobs(_ request: Request) async throws -> Response {
+        let queue = try JobQueue(database: try request.db)
+        let counts = try await queue.counts()
+        let failed = try await queue.jobs(in: .failed)
+        let queued = try await queue.jobs(in: .queued, limit: 50)
+        func rows(_ records: [JobRecord]) -> TemplateValue {
+            .array(records.map { job in
+                ["id": .int(Int(job.id)), "name": .string(job.name), "attempts": .int(job.attempts),
+                 "max_attempts": .int(job.maxAttempts), "run_at": .string(formatDate(job.runAt)),
+                 "error": .string(job.lastError ?? ""), "priority": .int(job.priority)]
+            })
+        }
+        return try StaffController.render(request, "staff/jobs.html", [
+            "counts": ["queued": .int(counts.queued), "due": .int(counts.due), "running": .int(counts.running),
+                       "done": .int(counts.done), "failed": .int(counts.failed)],
+            "failed": rows(failed), "queued": rows(queued),
+        ], section: "/staff/jobs/")
+    }
+
+    /// `POST /staff/jobs/:id/retry`.
+    @Sendable static func retryJob(_ request: Request) async throws -> Response {
+        let id: Int64 = try request.parameter("id")
+        do {
+            try await (try JobQueue(database: try request.db)).retry(id: id)
+        } catch JobError.noSuchJob {
+            throw HTTPError(.notFound, message: "No such job.")
+        }
+        request.flash("Job \(id) is queued again.")
+        return .redirect(to: "/staff/jobs/")
+    }
+
+    /// `POST /staff/jobs/:id/delete`.
+    @Sendable static func deleteJob(_ request: Request) async throws -> Response {
+        let id: Int64 = try request.parameter("id")
+        try await (try JobQueue(database: try request.db)).delete(id: id)
+        request.flash("Job \(id) deleted.")
+        return .redirect(to: "/staff/jobs/")
+    }
+
+    // MARK: Backups
+
+    @Sendable static func backups(_ request: Request) async throws -> Response {
+        let settings = request.application.settings
+        let database = try request.db
+        let list = try await Site.runBlocking { try Site.backupStore(settings).list() }
+        let findings = await Task.detached { Site.doctor(settings).run(database: database) }.value
+        return try StaffController.render(request, "staff/backups.html", [
+            "backups": .array(list.map { backup in
+                ["name": .string(backup.name), "size": .string(StaffDatabaseFacts.bytes(backup.size)),
+                 "created": .string(formatDate(backup.createdAt))]
+            }),
+            "findings": .array(findings.filter { $0.severity != .ok }.map { finding in
+                ["check": .string(finding.check), "severity": .string(finding.severity.rawValue),
+                 "message": .string(finding.message), "fix": .string(finding.fix)]
+            }),
+            "maintenance": .bool(Site.maintenanceMode(settings).isOn),
+        ], section: "/staff/backups/")
+    }
+
+    /// `POST /staff/backups/`: an online, verified backup now (off the cooperative pool).
+    @Sendable static func createBackup(_ request: Request) async throws -> Response {
+        let settings = request.application.settings
+        let database = try request.db
+        let info = try await Site.runBlocking { try Site.backupStore(settings).create(from: database, gzip: settings.operations.backupGzip) }
+        request.flash("Backup \(info.name) created and verified (\(StaffDatabaseFacts.bytes(info.size))).")
+        return .redirect(to: "/staff/backups/")
+    }
+
+    /// `GET /staff/backups/:name`: streamed download.
+    @Sendable static func downloadBackup(_ request: Request) async throws -> Response {
+        let name = request.parameters["name"] ?? ""
+        do {
+            return try Site.backupStore(request.application.settings).downloadResponse(named: name)
+        } catch {
+            throw HTTPError(.notFound, message: "No such backup.")
+        }
+    }
+
+    /// `POST /staff/backups/:name/delete` (the form asks for confirmation first).
+    @Sendable static func deleteBackup(_ request: Request) async throws -> Response {
+        let name = request.parameters["name"] ?? ""
+        guard request.formFields["confirm"] == name else {
+            request.flash("Type the backup's name to confirm deleting it.", level: "error")
+            return .redirect(to: "/staff/backups/")
+        }
+        do {
+            try Site.backupStore(request.application.settings).delete(named: name)
+        } catch {
+            throw HTTPError(.notFound, message: "No such backup.")
+        }
+        request.flash("Backup \(name) deleted.")
+        return .redirect(to: "/staff/backups/")
+    }
+
+    /// `POST /staff/maintenance`: switch read-only maintenance mode.
+    @Sendable static func maintenance(_ request: Request) async throws -> Response {
+        let mode = Site.maintenanceMode(request.application.settings)
+        if request.formFields["state"] == "on" {
+            try mode.enable(reason: "switched on from /staff/ by \(request.user?.email ?? "staff")")
+            request.flash("Maintenance mode is on: writes get 503, reads keep working.", level: "warning")
+        } else {
+            try mode.disable()
+            request.flash("Maintenance mode is off.")
+        }
+        return .redirect(to: "/staff/backups/")
+    }
+}

@@ -18,18 +18,24 @@ extension Connection {
             let error = SQLiteError(handle: destination, resultCode: openCode, sql: nil)
             throw DatabaseOpenError(path: path, reason: error.message, underlying: error)
         }
-        guard let backup = sqlite3_backup_init(destination, "main", handle, "main") else {
-            throw SQLiteError(handle: destination, resultCode: sqlite3_errcode(destination), sql: "backup to \(path)")
+        try Connection.copyPages(from: handle, to: destination, description: "backup to \(path)")
+    }
+
+    /// Copies every page of `source` into `destination` with the online backup API, in one step: one read
+    /// transaction on the source, hence one consistent snapshot. Busy or locked steps are retried.
+    /// https://sqlite.org/backup.html
+    static func copyPages(from source: OpaquePointer, to destination: OpaquePointer, description: String) throws {
+        guard let backup = sqlite3_backup_init(destination, "main", source, "main") else {
+            throw SQLiteError(handle: destination, resultCode: sqlite3_errcode(destination), sql: description)
         }
         var code: Int32
         repeat {
-            // -1 copies every page in one step: one read transaction, hence one consistent snapshot.
             code = sqlite3_backup_step(backup, -1)
             if code == SQLITE_BUSY || code == SQLITE_LOCKED { usleep(10_000) }
         } while code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED
         let finishCode = sqlite3_backup_finish(backup)
         guard code == SQLITE_DONE, finishCode == SQLITE_OK else {
-            throw SQLiteError(handle: destination, resultCode: code == SQLITE_DONE ? finishCode : code, sql: "backup to \(path)")
+            throw SQLiteError(handle: destination, resultCode: code == SQLITE_DONE ? finishCode : code, sql: description)
         }
     }
 }

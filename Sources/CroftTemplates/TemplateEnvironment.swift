@@ -30,8 +30,22 @@ public final class TemplateEnvironment: Sendable {
     public let urlResolver: URLResolver?
     /// Builds asset URLs for `{% static %}`.
     public let staticURL: StaticURLBuilder
+    /// The time zone the `date` filter shows times in.
+    public let timeZone: TimeZone
+    /// Made on first use: creating a `Calendar` loads ICU's data, a few megabytes a site that never formats
+    /// a date should not carry.
+    private let lazyCalendar = Mutex<Calendar?>(nil)
+
     /// The calendar (Gregorian, in the configured time zone) the `date` filter formats with.
-    public let calendar: Calendar
+    public var calendar: Calendar {
+        lazyCalendar.withLock { cached in
+            if let cached { return cached }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            cached = calendar
+            return calendar
+        }
+    }
 
     private let library = Mutex(TagLibrary())
     private let cache = Mutex<[String: CachedTemplate]>([:])
@@ -58,9 +72,7 @@ public final class TemplateEnvironment: Sendable {
         self.globals = globals
         self.urlResolver = urlResolver
         self.staticURL = staticURL
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
+        self.timeZone = timeZone
     }
 
     /// Adds (or replaces) a filter usable as `{{ value|name }}` or `{{ value|name:arg }}`.

@@ -25,6 +25,9 @@ struct TemplateFilter: Sendable {
 struct FilterContext: Sendable {
     /// Whether output is being HTML-escaped (filters such as `join` escape their pieces).
     var autoescape: Bool
+    /// The environment, whose calendar (made on first use) the `date` filter formats with.
+    let environment: TemplateEnvironment
+
     /// The calendar, in the environment's time zone, for `date`.
-    var calendar: Calendar
+    var calendar: Calendar { environment.calendar }
 }

@@ -37,6 +37,14 @@ import Testing
 
         var output: String { lock.withLock { captured } }
 
+        /// A failing test must not leave a server running: stop it when the test lets go of it.
+        deinit {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+
         /// Waits for the "listening on http://127.0.0.1:PORT" line.
         func port() async throws -> Int {
             for _ in 0..<200 {

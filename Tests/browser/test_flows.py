@@ -11,10 +11,9 @@ import time
 import uuid
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE_URL, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
@@ -55,8 +54,9 @@ def color_scheme(scheme):
 
 
 def wait_for(condition, what):
-    # A page being replaced can drop an element between finding and reading it: just look again.
-    ignored = (NoSuchElementException, StaleElementReferenceException)
+    # A page being replaced can drop an element between finding and reading it (stale element, or Chromium's
+    # "Node with given id does not belong to the document"): just look again until the deadline.
+    ignored = (WebDriverException,)
     try:
         WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=ignored).until(lambda _: condition())
     except TimeoutException:
@@ -64,7 +64,15 @@ def wait_for(condition, what):
 
 
 def wait_for_path(path):
-    wait_for(lambda: driver.current_url.split("?")[0] == BASE_URL + path, f"the page {path}")
+    wait_for(lambda: driver.current_url.split("?")[0] == BASE_URL + path
+             and driver.execute_script("return document.readyState") == "complete", f"the page {path}")
+
+
+def retrying(action, what):
+    """Runs an action that finds elements, again if the document was swapped under it, until the deadline."""
+    result = []
+    wait_for(lambda: result.append(action()) or True, what)
+    return result[-1]
 
 
 def page_text():
@@ -76,42 +84,59 @@ def expect_text(*texts):
         wait_for(lambda: text in page_text(), f"the text {text!r}")
 
 
+def expect_value(name, value):
+    """The form field called name holds value (a re-rendered form keeps what was typed)."""
+    wait_for(lambda: driver.find_element(By.NAME, name).get_attribute("value") == value,
+             f"the field {name!r} to hold {value!r}")
+
+
+def expect_heading(text):
+    wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == text, f"the heading {text!r}")
+
+
 def expect_no_text(text):
-    assert text not in page_text(), f"{text!r} should not be on {driver.current_url}"
+    assert text not in retrying(page_text, "the page text"), f"{text!r} should not be on {driver.current_url}"
 
 
 def fill(fields):
     for name, value in fields.items():
-        element = driver.find_element(By.NAME, name)
-        element.clear()
-        element.send_keys(value)
+        def type_value(name=name, value=value):
+            element = driver.find_element(By.NAME, name)
+            element.clear()
+            element.send_keys(value)
+        retrying(type_value, f"the field {name!r}")
 
 
-def click_and_wait(element):
-    """Clicks something that loads a new page, and waits until the old page is gone."""
-    old_page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    try:
-        WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old_page))
-    except TimeoutException:
-        raise AssertionError(f"clicking did not load a new page (at {driver.current_url})") from None
+def click_and_wait(locator):
+    """Clicks the element at an (By, value) locator, which loads a new page, and waits until that page is loaded.
+
+    The old document is marked with a window property before the click; the wait ends when a document without
+    the mark has finished loading. (Polling the old <html> element for staleness races Chromium swapping the
+    document: it can fail with "Node with given id does not belong to the document".)"""
+    def mark_and_click():
+        driver.execute_script("window.__croftOldPage = true")
+        driver.find_element(*locator).click()
+    retrying(mark_and_click, f"the element {locator[1]!r} to click")
+    wait_for(lambda: driver.execute_script(
+        "return window.__croftOldPage !== true && document.readyState === 'complete'"),
+        "clicking to load a new page")
 
 
 def click_button(label):
-    click_and_wait(driver.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']"))
+    click_and_wait((By.XPATH, f"//main//button[normalize-space()='{label}']"))
 
 
 def click_link(label):
-    click_and_wait(driver.find_element(By.XPATH, f"//a[normalize-space()='{label}']"))
+    click_and_wait((By.XPATH, f"//a[normalize-space()='{label}']"))
 
 
 def search(text):
     fill({"q": text})
-    click_and_wait(driver.find_element(By.XPATH, "//form[@role='search']//button"))
+    click_and_wait((By.XPATH, "//form[@role='search']//button"))
 
 
 def log_out():
-    click_and_wait(driver.find_element(By.XPATH, "//header//button[normalize-space()='Log out']"))
+    click_and_wait((By.XPATH, "//header//button[normalize-space()='Log out']"))
     wait_for_path("/")
     expect_text("Create a free account")
 
@@ -140,7 +165,7 @@ def run():
     fill({"email": EMAIL, "display_name": "Ada", "password": "short", "password2": "short"})
     click_button("Sign up")
     expect_text("Use at least 8 characters.")
-    assert driver.find_element(By.NAME, "email").get_attribute("value") == EMAIL, "the email was not kept"
+    expect_value("email", EMAIL)
     screenshot("signup-error")
     fill({"password": PASSWORD, "password2": PASSWORD})
     click_button("Sign up")
@@ -167,23 +192,23 @@ def run():
     fill({"title": "", "body": "Milk\nEggs\nBread"})
     click_button("Create note")
     expect_text("Give your note a title.")
-    assert driver.find_element(By.NAME, "body").get_attribute("value") == "Milk\nEggs\nBread", "the body was not kept"
+    expect_value("body", "Milk\nEggs\nBread")
     screenshot("note-form-error")
     fill({"title": "Groceries"})
     click_button("Create note")
     expect_text("Note “Groceries” created.", "Milk\nEggs\nBread")
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Groceries"
+    expect_heading("Groceries")
     screenshot("note-detail")
 
     step("edit it")
     click_link("Edit")
     expect_text("Edit note")
-    assert driver.find_element(By.NAME, "title").get_attribute("value") == "Groceries"
+    expect_value("title", "Groceries")
     fill({"title": "Groceries for Sunday"})
     screenshot("note-edit")
     click_button("Save changes")
     expect_text("Note “Groceries for Sunday” saved.")
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Groceries for Sunday"
+    expect_heading("Groceries for Sunday")
 
     step("list and search")
     click_link("← All notes")

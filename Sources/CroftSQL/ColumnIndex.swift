@@ -6,6 +6,8 @@ public final class ColumnIndex: Sendable {
     public let names: [String]
     private let positions: [String: Int]
     private let lowercasedPositions: [String: Int]
+    /// `isFirstOfItsName[i]`: no earlier column has the name of column `i` (the one a lookup returns).
+    let isFirstOfItsName: [Bool]
 
     /// Builds the table; when names repeat, the first column with the name wins.
     public init(names: [String]) {
@@ -18,6 +20,7 @@ public final class ColumnIndex: Sendable {
         }
         self.positions = positions
         self.lowercasedPositions = lowercased
+        self.isFirstOfItsName = names.indices.map { positions[names[$0]] == $0 }
     }
 
     /// The number of columns.

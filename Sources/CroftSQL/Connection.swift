@@ -257,6 +257,61 @@ public final class Connection {
         }
     }
 
+    /// The first row of a query, read in place by `map`; `nil` when there is no row.
+    ///
+    /// No ``Row`` is built: `map` gets a ``RowView`` over the statement, valid until it returns.
+    /// `let title = try db.fetchOne("SELECT title FROM notes WHERE id = ?", id) { try $0.string("title") }`
+    public func fetchOne<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> T? {
+        try withStatement(sql, convertibles: arguments) { statement in
+            guard try statement.step() else { return nil }
+            return try map(RowView(statement: statement, columns: statement.columns))
+        }
+    }
+
+    /// The first row of a query, read in place by `map`; `nil` when there is no row.
+    public func fetchOne<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> T? {
+        try withStatement(sql, arguments) { statement in
+            guard try statement.step() else { return nil }
+            return try map(RowView(statement: statement, columns: statement.columns))
+        }
+    }
+
+    /// Every row of a query, each read in place by `map` (no ``Row`` is built).
+    ///
+    /// `let notes = try db.fetchAll("SELECT * FROM notes", map: { try $0.decode(Note.self) })`
+    public func fetchAll<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> [T] {
+        try withStatement(sql, convertibles: arguments) { statement in try Self.collect(statement, map) }
+    }
+
+    /// Every row of a query, each read in place by `map` (no ``Row`` is built).
+    public func fetchAll<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> [T] {
+        try withStatement(sql, arguments) { statement in try Self.collect(statement, map) }
+    }
+
+    /// Calls `body` with each row of a query, read in place; nothing is collected.
+    ///
+    /// For streaming many rows out (an export, a report) without holding them all.
+    public func forEachRow(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., body: (RowView) throws -> Void) throws {
+        try forEachRow(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, body: body)
+    }
+
+    /// Calls `body` with each row of a query, read in place; nothing is collected.
+    public func forEachRow(_ sql: String, arguments: [SQLValue], body: (RowView) throws -> Void) throws {
+        try withStatement(sql, arguments) { statement in
+            guard try statement.step() else { return }
+            let columns = statement.columns
+            repeat { try body(RowView(statement: statement, columns: columns)) } while try statement.step()
+        }
+    }
+
+    private static func collect<T>(_ statement: Statement, _ map: (RowView) throws -> T) throws -> [T] {
+        guard try statement.step() else { return [] }
+        let columns = statement.columns
+        var results: [T] = []
+        repeat { results.append(try map(RowView(statement: statement, columns: columns))) } while try statement.step()
+        return results
+    }
+
     /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.
     ///
     /// `let count = try db.fetchValue(Int.self, "SELECT count(*) FROM notes") ?? 0`

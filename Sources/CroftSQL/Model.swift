@@ -49,10 +49,10 @@ extension Model {
             let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             sql = "INSERT INTO \(Self.quotedTable) (\(names)) VALUES (\(marks)) RETURNING *"
         }
-        guard let row = try db.fetchOne(sql, arguments: columns.map(\.value)) else {
+        guard let inserted = try db.fetchOne(sql, arguments: columns.map(\.value), map: { try $0.decode(Self.self) }) else {
             throw ModelError.notFound(table: Self.tableName, id: id ?? db.lastInsertedRowID)
         }
-        self = try row.decode(Self.self)
+        self = inserted
     }
 
     /// Writes every column of the model to its row (by `id`) and reloads it.
@@ -70,10 +70,10 @@ extension Model {
         guard !columns.isEmpty else { return }
         let assignments = columns.map { "\(SQLIdentifier.quote($0.column)) = ?" }.joined(separator: ", ")
         let sql = "UPDATE \(Self.quotedTable) SET \(assignments) WHERE \"id\" = ? RETURNING *"
-        guard let row = try db.fetchOne(sql, arguments: columns.map(\.value) + [.integer(id)]) else {
+        guard let updated = try db.fetchOne(sql, arguments: columns.map(\.value) + [.integer(id)], map: { try $0.decode(Self.self) }) else {
             throw ModelError.notFound(table: Self.tableName, id: id)
         }
-        self = try row.decode(Self.self)
+        self = updated
     }
 
     /// Inserts when `id` is `nil`, updates otherwise.
@@ -91,7 +91,7 @@ extension Model {
 
     /// The model with primary key `id`, or `nil`.
     public static func find(_ id: Int64, in db: Connection) throws -> Self? {
-        try db.fetchOne("SELECT * FROM \(quotedTable) WHERE \"id\" = ?", id)?.decode(Self.self)
+        try db.fetchOne("SELECT * FROM \(quotedTable) WHERE \"id\" = ?", id) { try $0.decode(Self.self) }
     }
 
     /// A query over the model's table, to refine with `where`, `order`, `limit`...

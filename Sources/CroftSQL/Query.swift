@@ -83,7 +83,7 @@ public struct Query<M: Model>: Sendable {
 
     /// All matching models.
     public func all(_ db: Connection) throws -> [M] {
-        try db.fetchAll(selectSQL("*"), arguments: arguments).map { try $0.decode(M.self) }
+        try db.fetchAll(selectSQL("*"), arguments: arguments) { try $0.decode(M.self) }
     }
 
     /// The first matching model, or `nil`.

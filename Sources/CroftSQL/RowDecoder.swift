@@ -15,6 +15,21 @@ public struct RowDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from row: Row) throws -> T {
         try T(from: RowDecoding(row: row))
     }
+
+    /// Decodes `type` from the row a statement is on, reading each column in place.
+    public func decode<T: Decodable>(_ type: T.Type, from row: RowView) throws -> T {
+        try T(from: RowDecoding(row: row))
+    }
+}
+
+/// What the decoder reads: column names and values by position (a ``Row`` or a ``RowView``).
+protocol RowValues {
+    var columns: ColumnIndex { get }
+    func value(at index: Int) -> SQLValue
+}
+
+extension Row: RowValues {
+    func value(at index: Int) -> SQLValue { values[index] }
 }
 
 extension Row {
@@ -25,13 +40,13 @@ extension Row {
 }
 
 /// The `Decoder` over a whole row: a keyed container of columns.
-private struct RowDecoding: Decoder {
-    let row: Row
+private struct RowDecoding<Source: RowValues>: Decoder {
+    let row: Source
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(RowKeyedContainer<Key>(row: row))
+        KeyedDecodingContainer(RowKeyedContainer<Key, Source>(row: row))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -39,27 +54,30 @@ private struct RowDecoding: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        guard row.count == 1 else {
-            throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "single value from a row of \(row.count) columns"))
+        guard row.columns.count == 1 else {
+            throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "single value from a row of \(row.columns.count) columns"))
         }
-        return ColumnDecoding(value: row[0], column: row.columns.names[0], codingPath: codingPath)
+        return ColumnDecoding(value: row.value(at: 0), column: row.columns.names[0], codingPath: codingPath)
     }
 }
 
-private struct RowKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let row: Row
+private struct RowKeyedContainer<Key: CodingKey, Source: RowValues>: KeyedDecodingContainerProtocol {
+    let row: Source
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { row.hasColumn(key.stringValue) }
+    func contains(_ key: Key) -> Bool { row.columns.index(of: key.stringValue) != nil }
 
-    func decodeNil(forKey key: Key) throws -> Bool { row[key.stringValue].isNull }
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let index = row.columns.index(of: key.stringValue) else { return true }
+        return row.value(at: index).isNull
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let index = row.columns.index(of: key.stringValue) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \"\(key.stringValue)\" in row (columns: \(row.columns.names.joined(separator: ", ")))"))
         }
-        return try ColumnDecoding(value: row[index], column: key.stringValue, codingPath: [key]).decode(type)
+        return try ColumnDecoding(value: row.value(at: index), column: key.stringValue, codingPath: [key]).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {

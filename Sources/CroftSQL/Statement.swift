@@ -19,6 +19,10 @@ public final class Statement {
     private var cachedColumns: ColumnIndex?
     /// Where SQLite kept the first column's name when `cachedColumns` was built.
     private var cachedFirstName: UnsafePointer<CChar>?
+    /// Bumped on every step and reset, so a ``RowView`` can tell it is no longer on its row.
+    var generation: UInt = 0
+    /// The column a ``RowView`` by-name lookup tries first: the one after the last column read.
+    var nameHint = 0
 
     /// Prepares `sql`, which must hold exactly one statement.
     init(databaseHandle: OpaquePointer, sql: String, persistent: Bool) throws {
@@ -115,6 +119,7 @@ public final class Statement {
 
     /// Resets the statement so it can run again; bindings are kept. https://sqlite.org/c3ref/reset.html
     public func reset() {
+        generation &+= 1
         sqlite3_reset(handle)
     }
 
@@ -124,6 +129,7 @@ public final class Statement {
     /// https://sqlite.org/c3ref/step.html
     @discardableResult
     public func step() throws -> Bool {
+        generation &+= 1
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return true }
         if code == SQLITE_DONE { return false }
@@ -151,6 +157,12 @@ public final class Statement {
         cachedColumns = built
         cachedFirstName = firstName
         return built
+    }
+
+    /// The storage class of column `index` of the current row (`SQLITE_INTEGER`, `SQLITE_TEXT`...).
+    @inline(__always)
+    func storageType(at index: Int) -> Int32 {
+        sqlite3_column_type(handle, Int32(index))
     }
 
     /// True when column `index` of the current row is NULL.
@@ -200,7 +212,11 @@ public final class Statement {
 
     /// The current row, copied out of SQLite into a ``Row`` value.
     public func row() -> Row {
-        let columns = self.columns
+        row(columns: columns)
+    }
+
+    /// The current row as a ``Row`` sharing `columns`, already looked up for this statement.
+    func row(columns: ColumnIndex) -> Row {
         let count = columns.count
         // Filled in place: one allocation, no per-append capacity checks.
         let values = [SQLValue](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -3,6 +3,7 @@
 //   croft-sql-testhelper insert <db> <threads> <rowsPerThread> <tag>   concurrent inserts, exit 0
 //   croft-sql-testhelper loop <db>                                      insert forever, print each committed id
 //   croft-sql-testhelper migrate <db>                                   run the test migrations, print applied names
+//   croft-sql-testhelper escape-view <db>                               keep a RowView past its closure: must trap
 import CroftSQL
 import Foundation
 import Synchronization
@@ -58,6 +59,17 @@ do {
         let applied = try TestMigrations.migrator.migrate(pool)
         for name in applied.applied { emit(name) }
         pool.close()
+    case "escape-view":
+        let db = try Connection(path: path)
+        nonisolated(unsafe) var kept: RowView?
+        let first = try db.fetchOne("SELECT 1 AS a UNION ALL SELECT 2") { view in
+            kept = view
+            return try view.int64("a")
+        }
+        emit("read \(first ?? 0) inside the closure")
+        // The statement was reset when fetchOne returned: this read must stop the process.
+        emit("read \(try kept!.int64("a")) after it")
+        exit(0)
     default:
         fail("unknown command \(arguments[1])")
     }

@@ -4,15 +4,27 @@ import Foundation
 /// CroftSQL through its pool: writes via `writeSync` (BEGIN IMMEDIATE on the writer queue),
 /// reads inside one `readSync` closure (one snapshot) with the ordinary `fetchOne`/`fetchAll` API.
 final class CroftLibrary: Library {
+    /// How rows are read.
+    enum ReadAPI {
+        /// Owned `Row` values: `fetchOne(sql, id)` then `row.int64("id")`.
+        case row
+        /// `RowView`: `fetchOne(sql, id) { try $0.int64("id") ... }`, by column name, nothing copied.
+        case view
+        /// The statement itself, by column index: `each(sql) { $0.int64(at: 0) }`.
+        case each
+    }
+
     let name: String
     let pool: DatabasePool
-    let rowAPI: Bool
+    let api: ReadAPI
 
-    /// `rowAPI`: read through `Row` values (`fetchOne` + `row.int64("id")`); otherwise the
-    /// statement-level `each` API that builds no `Row`.
-    init(path: String, rowAPI: Bool) throws {
-        name = rowAPI ? "CroftSQL" : "CroftSQL each"
-        self.rowAPI = rowAPI
+    init(path: String, api: ReadAPI) throws {
+        switch api {
+        case .row: name = "CroftSQL"
+        case .view: name = "CroftSQL view"
+        case .each: name = "CroftSQL each"
+        }
+        self.api = api
         pool = try DatabasePool(path: path)
         try pool.writeWithoutTransactionSync { db in try db.executeScript(SQL.schema) }
     }
@@ -36,13 +48,20 @@ final class CroftLibrary: Library {
     func pointReads(_ ids: [Int64]) throws -> Int {
         try pool.readSync { db in
             var total = 0
-            if rowAPI {
+            switch api {
+            case .row:
                 for id in ids {
                     guard let row = try db.fetchOne(SQL.point, id) else { continue }
                     let title = try row.string("title")
                     total &+= Int(try row.int64("id")) &+ title.utf8.count &+ Int(try row.double("score"))
                 }
-            } else {
+            case .view:
+                for id in ids {
+                    total &+= try db.fetchOne(SQL.point, id) { row in
+                        Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
+                    } ?? 0
+                }
+            case .each:
                 for id in ids {
                     try db.each(SQL.point, arguments: [.integer(id)]) { statement in
                         total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
@@ -57,11 +76,16 @@ final class CroftLibrary: Library {
         try pool.readSync { db in
             var total = 0
             for category in categories {
-                if rowAPI {
+                switch api {
+                case .row:
                     for row in try db.fetchAll(SQL.range, category) {
                         total &+= Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
                     }
-                } else {
+                case .view:
+                    try db.forEachRow(SQL.range, category) { row in
+                        total &+= Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
+                    }
+                case .each:
                     try db.each(SQL.range, arguments: [.integer(category)]) { statement in
                         total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
                     }

@@ -19,8 +19,9 @@ let categories = (0..<rangeReadCount).map { _ in Int64.random(in: 0..<1000, usin
 
 let makers: [(String, (String) throws -> any Library)] = [
     ("raw", { RawLibrary(path: $0) }),
-    ("croft", { try CroftLibrary(path: $0, rowAPI: true) }),
-    ("croft-each", { try CroftLibrary(path: $0, rowAPI: false) }),
+    ("croft", { try CroftLibrary(path: $0, api: .row) }),
+    ("croft-view", { try CroftLibrary(path: $0, api: .view) }),
+    ("croft-each", { try CroftLibrary(path: $0, api: .each) }),
     ("grdb", { try GRDBLibrary(path: $0) }),
 ] + (ProcessInfo.processInfo.environment["BENCH_PROBE"] != nil ? [("probe", { try ProbeLibrary(path: $0) })] : [])
 
@@ -28,22 +29,24 @@ let makers: [(String, (String) throws -> any Library)] = [
 // processes on the machine penalises everyone alike instead of whichever library ran during it.
 let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "5") ?? 5
 let only = ProcessInfo.processInfo.environment["BENCH_LIBS"].map { Set($0.split(separator: ",").map(String.init)) }
-// "croft-each" reads the very file "croft" wrote, so both CroftSQL read paths see identical data.
+// "croft-view" and "croft-each" read the very file "croft" wrote, so every CroftSQL read path sees identical data.
 let libraries = try makers.filter { only?.contains($0.0) ?? true }.map { key, make in
-    try make("\(directory)/\(key == "croft-each" ? "croft" : key).sqlite3")
+    try make("\(directory)/\(key.hasPrefix("croft") ? "croft" : key).sqlite3")
 }
+/// The CroftSQL read variants share the "croft" file and only read.
+func readsOnlyLibrary(_ library: any Library) -> Bool { library.name == "CroftSQL view" || library.name == "CroftSQL each" }
 var best: [String: Measurement] = [:]
 @MainActor func keep(_ measurement: Measurement) {
     let key = measurement.library + "|" + measurement.workload
     if best[key].map({ $0.perSecond < measurement.perSecond }) ?? true { best[key] = measurement }
 }
-for library in libraries where library.name != "CroftSQL each" {
+for library in libraries where !readsOnlyLibrary(library) {
     try library.batchedInserts(batches: 20, perBatch: 1000)  // seed rows for the first read round
 }
 let readsOnly = ProcessInfo.processInfo.environment["BENCH_READS_ONLY"] != nil
 for round in 1...rounds {
-    // "CroftSQL each" differs only in how it reads, so it skips the write workloads.
-    for library in libraries where !readsOnly && library.name != "CroftSQL each" {
+    // "CroftSQL view" and "CroftSQL each" differ only in how they read, so they skip the write workloads.
+    for library in libraries where !readsOnly && !readsOnlyLibrary(library) {
         keep(try measure(library.name, "single-row insert transactions", operations: singleInserts) {
             try library.singleInsertTransactions(singleInserts)
         })
@@ -70,7 +73,7 @@ func format(_ value: Double) -> String { String(format: "%12.0f", value) }
 
 print(pad("workload", 34) + pad("library", 15) + "       ops/s   vs raw  vs GRDB")
 for workload in ["single-row insert transactions", "batched inserts (1000/tx)", "point reads by PK", "50-row indexed range reads"] where !readsOnly || workload.contains("reads") {
-    let order = ["raw C", "CroftSQL", "CroftSQL each", "GRDB", "raw C on pool reader"]
+    let order = ["raw C", "CroftSQL", "CroftSQL view", "CroftSQL each", "GRDB", "raw C on pool reader"]
     let group = results.filter { $0.workload == workload }.sorted { order.firstIndex(of: $0.library)! < order.firstIndex(of: $1.library)! }
     let raw = group.first { $0.library == "raw C" }?.perSecond ?? .nan
     let grdb = group.first { $0.library == "GRDB" }?.perSecond ?? .nan

@@ -1,0 +1,177 @@
+import CSQLite
+
+/// The row a statement is positioned on, read in place: ``Row``'s accessors with nothing copied.
+///
+/// A `RowView` is handed to the closures of ``Connection/fetchOne(_:_:map:)``,
+/// ``Connection/fetchAll(_:_:map:)`` and ``Connection/forEachRow(_:_:body:)``. Reading through it
+/// allocates nothing but the values you take out (a long string, say), which makes it the fast path
+/// for hot reads; models decode through it.
+///
+/// ```swift
+/// let title = try db.fetchOne("SELECT title FROM notes WHERE id = ?", id) { try $0.string("title") }
+/// let notes = try db.fetchAll("SELECT * FROM notes WHERE owner_id = ?", owner) { try $0.decode(Note.self) }
+/// ```
+///
+/// A view is valid only inside the closure that received it: once the statement steps on or is
+/// reset, using the view stops the process with a message saying so (it never reads another row's
+/// data). Take ``row`` for an owned ``Row`` you can keep.
+public struct RowView {
+    private let statement: Statement
+    /// The column names of the statement, looked up once per query, not per row.
+    public let columns: ColumnIndex
+    /// `statement.generation` when the view was made; the statement bumps it on each step and reset.
+    private let generation: UInt
+
+    init(statement: Statement, columns: ColumnIndex) {
+        self.statement = statement
+        self.columns = columns
+        self.generation = statement.generation
+        statement.nameHint = 0
+    }
+
+    /// The statement, after checking that it is still on this view's row.
+    @inline(__always)
+    private var current: Statement {
+        precondition(statement.generation == generation,
+                     "a RowView was used after its statement moved on; copy values out inside the closure, or keep `view.row`")
+        return statement
+    }
+
+    /// The number of columns.
+    public var count: Int { columns.count }
+
+    /// True when the row has a column called `name`.
+    public func hasColumn(_ name: String) -> Bool { columns.index(of: name) != nil }
+
+    /// An owned copy of the row, which outlives the view.
+    public var row: Row { current.row(columns: columns) }
+
+    /// The value at `index`, in its stored type.
+    public subscript(index: Int) -> SQLValue { current.value(at: index) }
+
+    /// The value of column `name`, or `.null` when there is no such column.
+    public subscript(name: String) -> SQLValue {
+        guard let index = lookUp(name) else { return .null }
+        return current.value(at: index)
+    }
+
+    /// Column `name` converted to `T`, or `nil` when missing, NULL, or of another type.
+    public subscript<T: DatabaseValueConvertible>(name: String) -> T? {
+        guard let index = lookUp(name) else { return nil }
+        return T.fromSQLValue(current.value(at: index))
+    }
+
+    /// True when column `name` is NULL (or missing).
+    public func isNull(_ name: String) -> Bool {
+        guard let index = lookUp(name) else { return true }
+        return current.isNull(at: index)
+    }
+
+    /// Column `name` converted to `T`, throwing ``RowDecodingError`` when missing or mismatched.
+    ///
+    /// Ask for an optional type (`String?`) to accept NULL.
+    public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
+        try get(position(of: name), as: type)
+    }
+
+    /// Column `index` converted to `T`, throwing ``RowDecodingError`` when mismatched.
+    public func get<T: DatabaseValueConvertible>(_ index: Int, as type: T.Type = T.self) throws -> T {
+        guard index >= 0, index < columns.count else {
+            throw RowDecodingError.missingColumn("#\(index)", available: columns.names)
+        }
+        let value = current.value(at: index)
+        guard let converted = T.fromSQLValue(value) else {
+            throw RowDecodingError.typeMismatch(column: columns.names[index], expected: "\(T.self)", found: value)
+        }
+        return converted
+    }
+
+    // The typed accessors read SQLite's column straight into the Swift type, after checking its
+    // storage class, with the same conversions as ``DatabaseValueConvertible``.
+
+    /// Column `name` as a non-NULL integer (a real with no fractional part also reads).
+    public func int64(_ name: String) throws -> Int64 {
+        let index = try position(of: name)
+        let statement = current
+        switch statement.storageType(at: index) {
+        case SQLITE_INTEGER: return statement.int64(at: index)
+        case SQLITE_FLOAT:
+            if let exact = Int64(exactly: statement.double(at: index)) { return exact }
+        default: break
+        }
+        throw mismatch(index, "Int64")
+    }
+
+    /// Column `name` as a non-NULL `Int`.
+    public func int(_ name: String) throws -> Int {
+        Int(try int64(name))
+    }
+
+    /// Column `name` as a non-NULL double (integers read too).
+    public func double(_ name: String) throws -> Double {
+        let index = try position(of: name)
+        let statement = current
+        switch statement.storageType(at: index) {
+        case SQLITE_FLOAT, SQLITE_INTEGER: return statement.double(at: index)
+        default: throw mismatch(index, "Double")
+        }
+    }
+
+    /// Column `name` as non-NULL text.
+    public func string(_ name: String) throws -> String {
+        let index = try position(of: name)
+        let statement = current
+        guard statement.storageType(at: index) == SQLITE_TEXT else { throw mismatch(index, "String") }
+        return statement.string(at: index)
+    }
+
+    /// Column `name` as a non-NULL boolean (any non-zero number is `true`).
+    public func bool(_ name: String) throws -> Bool {
+        let index = try position(of: name)
+        let statement = current
+        switch statement.storageType(at: index) {
+        case SQLITE_INTEGER: return statement.int64(at: index) != 0
+        case SQLITE_FLOAT: return statement.double(at: index) != 0
+        default: throw mismatch(index, "Bool")
+        }
+    }
+
+    /// Decodes a `Decodable` value whose coding keys are column names, like ``Row/decode(_:)``.
+    public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        try RowDecoder().decode(type, from: self)
+    }
+
+    /// The position of `name`. Code usually reads columns in the order it selected them, so the
+    /// column after the last one read is tried first: one compare of two small strings, no scan.
+    @inline(__always)
+    private func lookUp(_ name: String) -> Int? {
+        let hint = statement.nameHint
+        let names = columns.names
+        if hint < names.count, names[hint] == name, columns.isFirstOfItsName[hint] {
+            statement.nameHint = hint + 1
+            return hint
+        }
+        guard let index = columns.index(of: name) else { return nil }
+        statement.nameHint = index + 1
+        return index
+    }
+
+    @inline(__always)
+    private func position(of name: String) throws -> Int {
+        guard let index = lookUp(name) else {
+            throw RowDecodingError.missingColumn(name, available: columns.names)
+        }
+        return index
+    }
+
+    private func mismatch(_ index: Int, _ expected: String) -> RowDecodingError {
+        .typeMismatch(column: columns.names[index], expected: expected, found: current.value(at: index))
+    }
+}
+
+extension RowView: RowValues {
+    func value(at index: Int) -> SQLValue { current.value(at: index) }
+}
+
+@available(*, unavailable)
+extension RowView: Sendable {}

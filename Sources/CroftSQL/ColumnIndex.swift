@@ -6,8 +6,9 @@ public final class ColumnIndex: Sendable {
     public let names: [String]
     private let positions: [String: Int]
     private let lowercasedPositions: [String: Int]
-    /// `isFirstOfItsName[i]`: no earlier column has the name of column `i` (the one a lookup returns).
-    let isFirstOfItsName: [Bool]
+    /// The names again, with a repeated name blanked to a string no lookup asks for, so that a
+    /// position guessed by ``RowView`` is right exactly when the name there matches.
+    let firstOccurrenceNames: [String]
 
     /// Builds the table; when names repeat, the first column with the name wins.
     public init(names: [String]) {
@@ -20,7 +21,7 @@ public final class ColumnIndex: Sendable {
         }
         self.positions = positions
         self.lowercasedPositions = lowercased
-        self.isFirstOfItsName = names.indices.map { positions[names[$0]] == $0 }
+        self.firstOccurrenceNames = names.indices.map { positions[names[$0]] == $0 ? names[$0] : "\u{0}repeated" }
     }
 
     /// The number of columns.

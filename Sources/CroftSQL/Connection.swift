@@ -173,7 +173,7 @@ public final class Connection {
             statement.reset()
             statement.isInUse = false
         }
-        if !arguments.isEmpty || sqlite3_bind_parameter_count(statement.handle) != 0 {
+        if !arguments.isEmpty || statement.parameterCount != 0 {
             try statement.bind(arguments)
         }
         return try body(statement)
@@ -188,7 +188,7 @@ public final class Connection {
             statement.reset()
             statement.isInUse = false
         }
-        if !arguments.isEmpty || sqlite3_bind_parameter_count(statement.handle) != 0 {
+        if !arguments.isEmpty || statement.parameterCount != 0 {
             try statement.bind(convertibles: arguments)
         }
         return try body(statement)
@@ -257,59 +257,153 @@ public final class Connection {
         }
     }
 
+    // MARK: Reading rows in place
+    //
+    // The fast path. Each entry point comes three ways: with typed arguments (a parameter pack, so
+    // nothing is boxed or allocated to pass them), with none, and with optional existentials (so a
+    // literal `nil` still binds NULL). They are inlinable so the generic result type is specialised
+    // in the caller; the statement work they call is compiled once, here.
+
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
     ///
     /// No ``Row`` is built: `map` gets a ``RowView`` over the statement, valid until it returns.
     /// `let title = try db.fetchOne("SELECT title FROM notes WHERE id = ?", id) { try $0.string("title") }`
-    public func fetchOne<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> T? {
-        try withStatement(sql, convertibles: arguments) { statement in
-            guard try statement.step() else { return nil }
-            return try map(RowView(statement: statement, columns: statement.columns))
-        }
+    @inlinable
+    public func fetchOne<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> T? {
+        var count = 0
+        for _ in repeat each arguments { count += 1 }
+        var result: T?
+        try withRows(sql, argumentCount: count, limit: 1, bind: { statement in
+            var index: Int32 = 0
+            for argument in repeat each arguments {
+                index += 1
+                try statement.bind(argument.sqlValue, at: index)
+            }
+        }, { result = try map($0) })
+        return result
+    }
+
+    /// The first row of a query without parameters, read in place by `map`; `nil` when there is no row.
+    @inlinable
+    public func fetchOne<T>(_ sql: String, map: (RowView) throws -> T) throws -> T? {
+        try fetchOne(sql, arguments: [], map: map)
     }
 
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
+    ///
+    /// This form takes optional existentials, for a literal `nil` among the arguments.
+    @inlinable
+    public func fetchOne<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> T? {
+        try fetchOne(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, map: map)
+    }
+
+    /// The first row of a query, read in place by `map`; `nil` when there is no row.
+    @inlinable
     public func fetchOne<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> T? {
-        try withStatement(sql, arguments) { statement in
-            guard try statement.step() else { return nil }
-            return try map(RowView(statement: statement, columns: statement.columns))
-        }
+        var result: T?
+        try withRows(sql, arguments: arguments, limit: 1) { result = try map($0) }
+        return result
     }
 
     /// Every row of a query, each read in place by `map` (no ``Row`` is built).
     ///
-    /// `let notes = try db.fetchAll("SELECT * FROM notes", map: { try $0.decode(Note.self) })`
+    /// `let titles = try db.fetchAll("SELECT title FROM notes WHERE owner_id = ?", owner) { try $0.string("title") }`
+    @inlinable
+    public func fetchAll<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> [T] {
+        var count = 0
+        for _ in repeat each arguments { count += 1 }
+        var results: [T] = []
+        try withRows(sql, argumentCount: count, limit: .max, bind: { statement in
+            var index: Int32 = 0
+            for argument in repeat each arguments {
+                index += 1
+                try statement.bind(argument.sqlValue, at: index)
+            }
+        }, { results.append(try map($0)) })
+        return results
+    }
+
+    /// Every row of a query without parameters, each read in place by `map`.
+    @inlinable
+    public func fetchAll<T>(_ sql: String, map: (RowView) throws -> T) throws -> [T] {
+        try fetchAll(sql, arguments: [], map: map)
+    }
+
+    /// Every row of a query, each read in place by `map`; this form accepts a literal `nil` argument.
+    @inlinable
     public func fetchAll<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> [T] {
-        try withStatement(sql, convertibles: arguments) { statement in try Self.collect(statement, map) }
+        try fetchAll(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, map: map)
     }
 
     /// Every row of a query, each read in place by `map` (no ``Row`` is built).
+    @inlinable
     public func fetchAll<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> [T] {
-        try withStatement(sql, arguments) { statement in try Self.collect(statement, map) }
+        var results: [T] = []
+        try withRows(sql, arguments: arguments, limit: .max) { results.append(try map($0)) }
+        return results
     }
 
     /// Calls `body` with each row of a query, read in place; nothing is collected.
     ///
     /// For streaming many rows out (an export, a report) without holding them all.
+    @inlinable
+    public func forEachRow<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, body: (RowView) throws -> Void) throws {
+        var count = 0
+        for _ in repeat each arguments { count += 1 }
+        try withRows(sql, argumentCount: count, limit: .max, bind: { statement in
+            var index: Int32 = 0
+            for argument in repeat each arguments {
+                index += 1
+                try statement.bind(argument.sqlValue, at: index)
+            }
+        }, body)
+    }
+
+    /// Calls `body` with each row of a query without parameters, read in place.
+    public func forEachRow(_ sql: String, body: (RowView) throws -> Void) throws {
+        try withRows(sql, arguments: [], limit: .max, body)
+    }
+
+    /// Calls `body` with each row of a query, read in place; this form accepts a literal `nil` argument.
     public func forEachRow(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., body: (RowView) throws -> Void) throws {
-        try forEachRow(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, body: body)
+        try withRows(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, limit: .max, body)
     }
 
     /// Calls `body` with each row of a query, read in place; nothing is collected.
     public func forEachRow(_ sql: String, arguments: [SQLValue], body: (RowView) throws -> Void) throws {
-        try withStatement(sql, arguments) { statement in
-            guard try statement.step() else { return }
-            let columns = statement.columns
-            repeat { try body(RowView(statement: statement, columns: columns)) } while try statement.step()
-        }
+        try withRows(sql, arguments: arguments, limit: .max, body)
     }
 
-    private static func collect<T>(_ statement: Statement, _ map: (RowView) throws -> T) throws -> [T] {
-        guard try statement.step() else { return [] }
+    /// Binds the cached statement for `sql` through `bind` (after checking it takes `argumentCount`
+    /// arguments), then steps it through at most `limit` rows, calling `body` with a view of each.
+    @usableFromInline
+    func withRows(_ sql: String, argumentCount: Int, limit: Int, bind: (Statement) throws -> Void, _ body: (RowView) throws -> Void) throws {
+        let statement = try cachedStatement(sql)
+        statement.isInUse = true
+        defer {
+            statement.reset()
+            statement.isInUse = false
+        }
+        try statement.checkArgumentCount(argumentCount)
+        try bind(statement)
+        try Self.step(statement, limit: limit, body)
+    }
+
+    /// ``withRows(_:argumentCount:limit:bind:_:)`` with the arguments as values.
+    @usableFromInline
+    func withRows(_ sql: String, arguments: [SQLValue], limit: Int, _ body: (RowView) throws -> Void) throws {
+        try withStatement(sql, arguments) { statement in try Self.step(statement, limit: limit, body) }
+    }
+
+    @inline(__always)
+    private static func step(_ statement: Statement, limit: Int, _ body: (RowView) throws -> Void) throws {
+        guard try statement.step() else { return }
         let columns = statement.columns
-        var results: [T] = []
-        repeat { results.append(try map(RowView(statement: statement, columns: columns))) } while try statement.step()
-        return results
+        var remaining = limit
+        repeat {
+            try body(RowView(statement: statement, columns: columns))
+            remaining -= 1
+        } while try remaining > 0 && statement.step()
     }
 
     /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.

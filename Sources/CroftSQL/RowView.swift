@@ -12,29 +12,44 @@ import CSQLite
 /// let notes = try db.fetchAll("SELECT * FROM notes WHERE owner_id = ?", owner) { try $0.decode(Note.self) }
 /// ```
 ///
-/// A view is valid only inside the closure that received it: once the statement steps on or is
-/// reset, using the view stops the process with a message saying so (it never reads another row's
-/// data). Take ``row`` for an owned ``Row`` you can keep.
+/// A view is valid only inside the closure that received it. Once its statement steps on or is reset,
+/// using the view stops the process with a message saying so rather than read another row's data
+/// (while the statement is alive, as it is while its connection caches it; a view is not
+/// `Sendable` and holds no reference of its own, so it is checked, not kept, memory). Take
+/// ``row`` for an owned ``Row`` you can keep.
 public struct RowView {
-    private let statement: Statement
-    /// The column names of the statement, looked up once per query, not per row.
-    public let columns: ColumnIndex
+    // Unretained: the query loop keeps both alive while views of its rows are handed out, so making
+    // a view costs no reference counting. Every use first checks the view is still on its row.
+    private let statementReference: Unmanaged<Statement>
+    private let columnsReference: Unmanaged<ColumnIndex>
     /// `statement.generation` when the view was made; the statement bumps it on each step and reset.
     private let generation: UInt
 
     init(statement: Statement, columns: ColumnIndex) {
-        self.statement = statement
-        self.columns = columns
+        self.statementReference = Unmanaged.passUnretained(statement)
+        self.columnsReference = Unmanaged.passUnretained(columns)
         self.generation = statement.generation
         statement.nameHint = 0
     }
 
-    /// The statement, after checking that it is still on this view's row.
+    /// Runs `body` with the statement, after checking that it is still on this view's row.
     @inline(__always)
+    private func withCurrent<R>(_ body: (Statement) throws -> R) rethrows -> R {
+        try statementReference._withUnsafeGuaranteedRef { statement in
+            precondition(statement.generation == generation,
+                         "a RowView was used after its statement moved on; copy values out inside the closure, or keep `view.row`")
+            return try body(statement)
+        }
+    }
+
+    /// The statement, after checking that it is still on this view's row (for the slower paths).
     private var current: Statement {
-        precondition(statement.generation == generation,
-                     "a RowView was used after its statement moved on; copy values out inside the closure, or keep `view.row`")
-        return statement
+        withCurrent { $0 }
+    }
+
+    /// The column names of the statement, looked up once per query, not per row.
+    public var columns: ColumnIndex {
+        withCurrent { _ in columnsReference.takeUnretainedValue() }
     }
 
     /// The number of columns.
@@ -87,16 +102,17 @@ public struct RowView {
     }
 
     // The typed accessors read SQLite's column straight into the Swift type, after checking its
-    // storage class, with the same conversions as ``DatabaseValueConvertible``.
+    // storage class, with the same conversions as ``DatabaseValueConvertible``. They go through the
+    // column's sqlite3_value: one lookup of the column instead of one per sqlite3_column_* call.
 
     /// Column `name` as a non-NULL integer (a real with no fractional part also reads).
     public func int64(_ name: String) throws -> Int64 {
         let index = try position(of: name)
-        let statement = current
-        switch statement.storageType(at: index) {
-        case SQLITE_INTEGER: return statement.int64(at: index)
+        let value = withCurrent { $0.columnValue(at: index) }
+        switch sqlite3_value_type(value) {
+        case SQLITE_INTEGER: return sqlite3_value_int64(value)
         case SQLITE_FLOAT:
-            if let exact = Int64(exactly: statement.double(at: index)) { return exact }
+            if let exact = Int64(exactly: sqlite3_value_double(value)) { return exact }
         default: break
         }
         throw mismatch(index, "Int64")
@@ -110,9 +126,9 @@ public struct RowView {
     /// Column `name` as a non-NULL double (integers read too).
     public func double(_ name: String) throws -> Double {
         let index = try position(of: name)
-        let statement = current
-        switch statement.storageType(at: index) {
-        case SQLITE_FLOAT, SQLITE_INTEGER: return statement.double(at: index)
+        let value = withCurrent { $0.columnValue(at: index) }
+        switch sqlite3_value_type(value) {
+        case SQLITE_FLOAT, SQLITE_INTEGER: return sqlite3_value_double(value)
         default: throw mismatch(index, "Double")
         }
     }
@@ -120,18 +136,22 @@ public struct RowView {
     /// Column `name` as non-NULL text.
     public func string(_ name: String) throws -> String {
         let index = try position(of: name)
-        let statement = current
-        guard statement.storageType(at: index) == SQLITE_TEXT else { throw mismatch(index, "String") }
-        return statement.string(at: index)
+        let value = withCurrent { $0.columnValue(at: index) }
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else {
+            throw mismatch(index, "String")
+        }
+        // Text first, then its byte count, as https://sqlite.org/c3ref/column_blob.html advises.
+        let count = Int(sqlite3_value_bytes(value))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
     /// Column `name` as a non-NULL boolean (any non-zero number is `true`).
     public func bool(_ name: String) throws -> Bool {
         let index = try position(of: name)
-        let statement = current
-        switch statement.storageType(at: index) {
-        case SQLITE_INTEGER: return statement.int64(at: index) != 0
-        case SQLITE_FLOAT: return statement.double(at: index) != 0
+        let value = withCurrent { $0.columnValue(at: index) }
+        switch sqlite3_value_type(value) {
+        case SQLITE_INTEGER: return sqlite3_value_int64(value) != 0
+        case SQLITE_FLOAT: return sqlite3_value_double(value) != 0
         default: throw mismatch(index, "Bool")
         }
     }
@@ -145,15 +165,19 @@ public struct RowView {
     /// column after the last one read is tried first: one compare of two small strings, no scan.
     @inline(__always)
     private func lookUp(_ name: String) -> Int? {
-        let hint = statement.nameHint
-        let names = columns.names
-        if hint < names.count, names[hint] == name, columns.isFirstOfItsName[hint] {
-            statement.nameHint = hint + 1
-            return hint
+        withCurrent { statement in
+            columnsReference._withUnsafeGuaranteedRef { columns in
+                let hint = statement.nameHint
+                let names = columns.firstOccurrenceNames
+                if hint < names.count, names[hint] == name {
+                    statement.nameHint = hint + 1
+                    return hint
+                }
+                guard let index = columns.index(of: name) else { return nil }
+                statement.nameHint = index + 1
+                return index
+            }
         }
-        guard let index = columns.index(of: name) else { return nil }
-        statement.nameHint = index + 1
-        return index
     }
 
     @inline(__always)

@@ -13,12 +13,14 @@ public final class Statement {
     private let databaseHandle: OpaquePointer
     /// The SQL text the statement was prepared from.
     public let sql: String
+    /// The number of `?` parameters (fixed at prepare time: a re-prepare keeps the same SQL).
+    let parameterCount: Int
     /// True while a caller is bound to or stepping this statement (guards cache reuse).
     var isInUse = false
     /// Column names and their index, built once and shared by every row this statement returns.
     private var cachedColumns: ColumnIndex?
-    /// Where SQLite kept the first column's name when `cachedColumns` was built.
-    private var cachedFirstName: UnsafePointer<CChar>?
+    /// SQLite's re-preparation count for this statement when `cachedColumns` was built.
+    private var cachedReprepares: Int32 = -1
     /// Bumped on every step and reset, so a ``RowView`` can tell it is no longer on its row.
     var generation: UInt = 0
     /// The column a ``RowView`` by-name lookup tries first: the one after the last column read.
@@ -55,6 +57,7 @@ public final class Statement {
             throw SQLiteError.misuse("more than one statement; use executeScript(_:) for scripts", sql: sql)
         }
         self.handle = statement
+        self.parameterCount = Int(sqlite3_bind_parameter_count(statement))
     }
 
     deinit {
@@ -65,10 +68,7 @@ public final class Statement {
 
     /// Binds `values` to the statement's parameters, in order; the count must match.
     public func bind(_ values: [SQLValue]) throws {
-        let expected = Int(sqlite3_bind_parameter_count(handle))
-        guard values.count == expected else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(values.count)", sql: sql)
-        }
+        try checkArgumentCount(values.count)
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))
         }
@@ -76,12 +76,17 @@ public final class Statement {
 
     /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array.
     func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
-        let expected = Int(sqlite3_bind_parameter_count(handle))
-        guard values.count == expected else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(values.count)", sql: sql)
-        }
+        try checkArgumentCount(values.count)
         for offset in 0..<values.count {
             try bind(values[offset]?.sqlValue ?? .null, at: Int32(offset + 1))
+        }
+    }
+
+    /// Throws `SQLITE_RANGE` naming both counts unless the statement has exactly `count` parameters.
+    func checkArgumentCount(_ count: Int) throws {
+        let expected = parameterCount
+        guard count == expected else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(count)", sql: sql)
         }
     }
 
@@ -143,11 +148,12 @@ public final class Statement {
 
     /// The column names and their lookup table, shared by every ``Row`` from this statement.
     public var columns: ColumnIndex {
-        let count = columnCount
         // SQLite re-prepares a statement after a schema change (https://sqlite.org/c3ref/prepare.html),
-        // which can rename columns; the name storage moves with it, so its address tells us.
-        let firstName = count > 0 ? sqlite3_column_name(handle, 0) : nil
-        if let cachedColumns, cachedColumns.count == count, firstName == cachedFirstName { return cachedColumns }
+        // which can rename columns; it counts those re-preparations, so an unchanged count means the
+        // cached names still hold. https://sqlite.org/c3ref/c_stmtstatus_counter.html
+        let reprepares = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+        if let cachedColumns, reprepares == cachedReprepares { return cachedColumns }
+        let count = columnCount
         var names: [String] = []
         names.reserveCapacity(count)
         for index in 0..<count {
@@ -155,14 +161,18 @@ public final class Statement {
         }
         let built = ColumnIndex(names: names)
         cachedColumns = built
-        cachedFirstName = firstName
+        cachedReprepares = reprepares
         return built
     }
 
-    /// The storage class of column `index` of the current row (`SQLITE_INTEGER`, `SQLITE_TEXT`...).
+    /// Column `index` of the current row as SQLite's own value, to read with `sqlite3_value_*`.
+    ///
+    /// The value is "unprotected" (https://sqlite.org/c3ref/column_blob.html): safe here because a
+    /// connection and its statements are only ever used by one thread at a time, and it is read
+    /// before the statement steps again.
     @inline(__always)
-    func storageType(at index: Int) -> Int32 {
-        sqlite3_column_type(handle, Int32(index))
+    func columnValue(at index: Int) -> OpaquePointer {
+        sqlite3_column_value(handle, Int32(index))
     }
 
     /// True when column `index` of the current row is NULL.

@@ -47,29 +47,46 @@ final class CroftLibrary: Library {
 
     func pointReads(_ ids: [Int64]) throws -> Int {
         try pool.readSync { db in
-            var total = 0
             switch api {
-            case .row:
-                for id in ids {
-                    guard let row = try db.fetchOne(SQL.point, id) else { continue }
-                    let title = try row.string("title")
-                    total &+= Int(try row.int64("id")) &+ title.utf8.count &+ Int(try row.double("score"))
-                }
-            case .view:
-                for id in ids {
-                    total &+= try db.fetchOne(SQL.point, id) { row in
-                        Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
-                    } ?? 0
-                }
-            case .each:
-                for id in ids {
-                    try db.each(SQL.point, arguments: [.integer(id)]) { statement in
-                        total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
-                    }
-                }
+            case .row: try Self.pointReadsThroughRow(db, ids)
+            case .view: try Self.pointReadsThroughView(db, ids)
+            case .each: try Self.pointReadsThroughEach(db, ids)
             }
-            return total
         }
+    }
+
+    // One function per read path, so a profiler (callgrind --toggle-collect) can count each alone.
+    @inline(never)
+    static func pointReadsThroughRow(_ db: Connection, _ ids: [Int64]) throws -> Int {
+        var total = 0
+        for id in ids {
+            guard let row = try db.fetchOne(SQL.point, id) else { continue }
+            let title = try row.string("title")
+            total &+= Int(try row.int64("id")) &+ title.utf8.count &+ Int(try row.double("score"))
+        }
+        return total
+    }
+
+    @inline(never)
+    static func pointReadsThroughView(_ db: Connection, _ ids: [Int64]) throws -> Int {
+        var total = 0
+        for id in ids {
+            total &+= try db.fetchOne(SQL.point, id) { row in
+                Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
+            } ?? 0
+        }
+        return total
+    }
+
+    @inline(never)
+    static func pointReadsThroughEach(_ db: Connection, _ ids: [Int64]) throws -> Int {
+        var total = 0
+        for id in ids {
+            try db.each(SQL.point, arguments: [.integer(id)]) { statement in
+                total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
+            }
+        }
+        return total
     }
 
     func rangeReads(_ categories: [Int64]) throws -> Int {

@@ -5,7 +5,7 @@ import CroftSQL
 final class ProbeLibrary: Library {
     let name = "raw C on pool reader"
     let inner: CroftLibrary
-    init(path: String) throws { inner = try CroftLibrary(path: path, rowAPI: false) }
+    init(path: String) throws { inner = try CroftLibrary(path: path, api: .each) }
     func singleInsertTransactions(_ count: Int) throws { try inner.singleInsertTransactions(count) }
     func batchedInserts(batches: Int, perBatch: Int) throws { try inner.batchedInserts(batches: batches, perBatch: perBatch) }
     func pointReads(_ ids: [Int64]) throws -> Int {

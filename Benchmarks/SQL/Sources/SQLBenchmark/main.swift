@@ -44,6 +44,8 @@ for library in libraries where !readsOnlyLibrary(library) {
     try library.batchedInserts(batches: 20, perBatch: 1000)  // seed rows for the first read round
 }
 let readsOnly = ProcessInfo.processInfo.environment["BENCH_READS_ONLY"] != nil
+/// BENCH_POINT_ONLY: only the point reads (with BENCH_READS_ONLY), e.g. to count instructions under callgrind.
+let pointReadsOnly = ProcessInfo.processInfo.environment["BENCH_POINT_ONLY"] != nil
 for round in 1...rounds {
     // "CroftSQL view" and "CroftSQL each" differ only in how they read, so they skip the write workloads.
     for library in libraries where !readsOnly && !readsOnlyLibrary(library) {
@@ -59,9 +61,11 @@ for round in 1...rounds {
         keep(try measure(library.name, "point reads by PK", operations: ids.count) {
             checksum = try library.pointReads(ids)
         })
-        keep(try measure(library.name, "50-row indexed range reads", operations: categories.count) {
-            checksum &+= try library.rangeReads(categories)
-        })
+        if !pointReadsOnly {
+            keep(try measure(library.name, "50-row indexed range reads", operations: categories.count) {
+                checksum &+= try library.rangeReads(categories)
+            })
+        }
         if round == 1 { FileHandle.standardError.write(Data("\(library.name) checksum \(checksum)\n".utf8)) }
     }
 }

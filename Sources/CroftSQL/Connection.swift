@@ -277,7 +277,7 @@ public final class Connection {
             var index: Int32 = 0
             for argument in repeat each arguments {
                 index += 1
-                try statement.bind(argument.sqlValue, at: index)
+                try argument.bind(to: statement, at: index)
             }
         }, { result = try map($0) })
         return result
@@ -317,7 +317,7 @@ public final class Connection {
             var index: Int32 = 0
             for argument in repeat each arguments {
                 index += 1
-                try statement.bind(argument.sqlValue, at: index)
+                try argument.bind(to: statement, at: index)
             }
         }, { results.append(try map($0)) })
         return results
@@ -354,7 +354,7 @@ public final class Connection {
             var index: Int32 = 0
             for argument in repeat each arguments {
                 index += 1
-                try statement.bind(argument.sqlValue, at: index)
+                try argument.bind(to: statement, at: index)
             }
         }, body)
     }

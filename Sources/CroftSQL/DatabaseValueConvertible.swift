@@ -10,11 +10,24 @@ public protocol DatabaseValueConvertible: Sendable {
     var sqlValue: SQLValue { get }
     /// Converts a stored value back, or returns `nil` when it does not fit this type.
     static func fromSQLValue(_ value: SQLValue) -> Self?
+    /// Binds the value to the 1-based parameter `index` of `statement`.
+    ///
+    /// The default binds ``sqlValue``; the common scalar types bind directly, without building one.
+    func bind(to statement: Statement, at index: Int32) throws
+}
+
+extension DatabaseValueConvertible {
+    /// Binds ``sqlValue``.
+    public func bind(to statement: Statement, at index: Int32) throws {
+        try statement.bind(sqlValue, at: index)
+    }
 }
 
 extension Int64: DatabaseValueConvertible {
     /// Stored as `.integer`.
     public var sqlValue: SQLValue { .integer(self) }
+    /// Binds the integer directly.
+    public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: self, at: index) }
     /// Reads integers, and reals with no fractional part.
     public static func fromSQLValue(_ value: SQLValue) -> Int64? {
         switch value {
@@ -28,6 +41,8 @@ extension Int64: DatabaseValueConvertible {
 extension Int: DatabaseValueConvertible {
     /// Stored as `.integer`.
     public var sqlValue: SQLValue { .integer(Int64(self)) }
+    /// Binds the integer directly.
+    public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: Int64(self), at: index) }
     /// Reads what `Int64` reads.
     public static func fromSQLValue(_ value: SQLValue) -> Int? { Int64.fromSQLValue(value).flatMap { Int(exactly: $0) } }
 }
@@ -42,6 +57,8 @@ extension Int32: DatabaseValueConvertible {
 extension Double: DatabaseValueConvertible {
     /// Stored as `.real`.
     public var sqlValue: SQLValue { .real(self) }
+    /// Binds the double directly.
+    public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(real: self, at: index) }
     /// Reads reals and integers.
     public static func fromSQLValue(_ value: SQLValue) -> Double? {
         switch value {
@@ -55,6 +72,8 @@ extension Double: DatabaseValueConvertible {
 extension Bool: DatabaseValueConvertible {
     /// Stored as `.integer(1)` or `.integer(0)`. https://sqlite.org/datatype3.html#boolean_datatype
     public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
+    /// Binds 1 or 0 directly.
+    public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: self ? 1 : 0, at: index) }
     /// Reads any non-zero number as `true`.
     public static func fromSQLValue(_ value: SQLValue) -> Bool? {
         switch value {
@@ -68,6 +87,8 @@ extension Bool: DatabaseValueConvertible {
 extension String: DatabaseValueConvertible {
     /// Stored as `.text`.
     public var sqlValue: SQLValue { .text(self) }
+    /// Binds the text directly.
+    public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(text: self, at: index) }
     /// Reads text only.
     public static func fromSQLValue(_ value: SQLValue) -> String? {
         if case .text(let text) = value { return text }
@@ -123,6 +144,10 @@ extension Date: DatabaseValueConvertible {
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
     /// `nil` is NULL.
     public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+    /// Binds NULL, or the wrapped value as it binds itself.
+    public func bind(to statement: Statement, at index: Int32) throws {
+        if let self { try self.bind(to: statement, at: index) } else { try statement.bind(.null, at: index) }
+    }
     /// NULL reads as `.some(nil)`; other values as the wrapped type would.
     public static func fromSQLValue(_ value: SQLValue) -> Wrapped?? {
         if value.isNull { return .some(nil) }

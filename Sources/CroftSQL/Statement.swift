@@ -78,7 +78,11 @@ public final class Statement {
     func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
         try checkArgumentCount(values.count)
         for offset in 0..<values.count {
-            try bind(values[offset]?.sqlValue ?? .null, at: Int32(offset + 1))
+            if let value = values[offset] {
+                try value.bind(to: self, at: Int32(offset + 1))
+            } else {
+                try check(sqlite3_bind_null(handle, Int32(offset + 1)))
+            }
         }
     }
 
@@ -92,33 +96,53 @@ public final class Statement {
 
     /// Binds one value to the 1-based parameter `index`. https://sqlite.org/c3ref/bind_blob.html
     public func bind(_ value: SQLValue, at index: Int32) throws {
-        let code: Int32
         switch value {
         case .null:
-            code = sqlite3_bind_null(handle, index)
+            try check(sqlite3_bind_null(handle, index))
         case .integer(let int):
-            code = sqlite3_bind_int64(handle, index, int)
+            try bind(integer: int, at: index)
         case .real(let double):
-            code = sqlite3_bind_double(handle, index, double)
-        case .text(var text):
-            code = text.withUTF8 { buffer in
-                // An empty buffer may have no base address, which SQLite would read as NULL.
-                guard let base = buffer.baseAddress else {
-                    return croft_sqlite3_bind_text_transient(handle, index, "", 0)
-                }
-                return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    croft_sqlite3_bind_text_transient(handle, index, $0, Int32(buffer.count))
-                }
-            }
+            try bind(real: double, at: index)
+        case .text(let text):
+            try bind(text: text, at: index)
         case .blob(let bytes):
             if bytes.isEmpty {
-                code = sqlite3_bind_zeroblob(handle, index, 0)
+                try check(sqlite3_bind_zeroblob(handle, index, 0))
             } else {
-                code = bytes.withUnsafeBytes {
+                try check(bytes.withUnsafeBytes {
                     croft_sqlite3_bind_blob_transient(handle, index, $0.baseAddress, Int32($0.count))
-                }
+                })
             }
         }
+    }
+
+    /// Binds an integer to the 1-based parameter `index`.
+    public func bind(integer: Int64, at index: Int32) throws {
+        try check(sqlite3_bind_int64(handle, index, integer))
+    }
+
+    /// Binds a double to the 1-based parameter `index`.
+    public func bind(real: Double, at index: Int32) throws {
+        try check(sqlite3_bind_double(handle, index, real))
+    }
+
+    /// Binds UTF-8 text to the 1-based parameter `index` (SQLite copies it).
+    public func bind(text: String, at index: Int32) throws {
+        var text = text
+        let code = text.withUTF8 { buffer in
+            // An empty buffer may have no base address, which SQLite would read as NULL.
+            guard let base = buffer.baseAddress else {
+                return croft_sqlite3_bind_text_transient(handle, index, "", 0)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                croft_sqlite3_bind_text_transient(handle, index, $0, Int32(buffer.count))
+            }
+        }
+        try check(code)
+    }
+
+    @inline(__always)
+    private func check(_ code: Int32) throws {
         guard code == SQLITE_OK else { throw SQLiteError(handle: databaseHandle, resultCode: code, sql: sql) }
     }
 

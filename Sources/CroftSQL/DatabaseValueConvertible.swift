@@ -27,6 +27,7 @@ extension Int64: DatabaseValueConvertible {
     /// Stored as `.integer`.
     public var sqlValue: SQLValue { .integer(self) }
     /// Binds the integer directly.
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: self, at: index) }
     /// Reads integers, and reals with no fractional part.
     public static func fromSQLValue(_ value: SQLValue) -> Int64? {
@@ -42,6 +43,7 @@ extension Int: DatabaseValueConvertible {
     /// Stored as `.integer`.
     public var sqlValue: SQLValue { .integer(Int64(self)) }
     /// Binds the integer directly.
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: Int64(self), at: index) }
     /// Reads what `Int64` reads.
     public static func fromSQLValue(_ value: SQLValue) -> Int? { Int64.fromSQLValue(value).flatMap { Int(exactly: $0) } }
@@ -58,6 +60,7 @@ extension Double: DatabaseValueConvertible {
     /// Stored as `.real`.
     public var sqlValue: SQLValue { .real(self) }
     /// Binds the double directly.
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(real: self, at: index) }
     /// Reads reals and integers.
     public static func fromSQLValue(_ value: SQLValue) -> Double? {
@@ -73,6 +76,7 @@ extension Bool: DatabaseValueConvertible {
     /// Stored as `.integer(1)` or `.integer(0)`. https://sqlite.org/datatype3.html#boolean_datatype
     public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
     /// Binds 1 or 0 directly.
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws { try statement.bind(integer: self ? 1 : 0, at: index) }
     /// Reads any non-zero number as `true`.
     public static func fromSQLValue(_ value: SQLValue) -> Bool? {

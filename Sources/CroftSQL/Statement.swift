@@ -8,7 +8,7 @@ import CSQLite
 /// https://sqlite.org/c3ref/stmt.html
 public final class Statement {
     /// The compiled statement handle.
-    let handle: OpaquePointer
+    @usableFromInline let handle: OpaquePointer
     /// The connection handle, for error messages.
     private let databaseHandle: OpaquePointer
     /// The SQL text the statement was prepared from.
@@ -117,13 +117,23 @@ public final class Statement {
     }
 
     /// Binds an integer to the 1-based parameter `index`.
+    @inlinable
     public func bind(integer: Int64, at index: Int32) throws {
-        try check(sqlite3_bind_int64(handle, index, integer))
+        let code = sqlite3_bind_int64(handle, index, integer)
+        if code != SQLITE_OK { throw bindError(code) }
     }
 
     /// Binds a double to the 1-based parameter `index`.
+    @inlinable
     public func bind(real: Double, at index: Int32) throws {
-        try check(sqlite3_bind_double(handle, index, real))
+        let code = sqlite3_bind_double(handle, index, real)
+        if code != SQLITE_OK { throw bindError(code) }
+    }
+
+    /// The error for a failed bind: SQLite's message, the code and the SQL.
+    @usableFromInline
+    func bindError(_ code: Int32) -> SQLiteError {
+        SQLiteError(handle: databaseHandle, resultCode: code, sql: sql)
     }
 
     /// Binds UTF-8 text to the 1-based parameter `index` (SQLite copies it).

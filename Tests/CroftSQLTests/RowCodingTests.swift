@@ -39,12 +39,18 @@ import Testing
         #expect(byName["level"] == .integer(3))
     }
 
-    @Test func roundTripsThroughARealTable() throws {
+    /// An in-memory database whose `profiles` table holds ``sample``, written through ``RowEncoder``.
+    static func databaseWithSample() throws -> Connection {
         let db = try Connection(path: ":memory:")
         try db.execute("CREATE TABLE profiles (id INTEGER PRIMARY KEY, name, nickname, score, active, status, tags, address, avatar, token, joined, level)")
-        let columns = try RowEncoder().encode(Self.sample)
+        let columns = try RowEncoder().encode(sample)
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try db.execute("INSERT INTO profiles (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(marks))", arguments: columns.map(\.value))
+        return db
+    }
+
+    @Test func roundTripsThroughARealTable() throws {
+        let db = try Self.databaseWithSample()
         let decoded = try #require(try db.fetchOne("SELECT * FROM profiles")).decode(Profile.self)
         #expect(decoded == Self.sample)
     }

@@ -97,11 +97,7 @@ import Testing
     }
 
     @Test func ownedRowOutlivesTheClosureAndDecodingMatchesRow() throws {
-        let db = try Connection(path: ":memory:")
-        try db.execute("CREATE TABLE profiles (id INTEGER PRIMARY KEY, name, nickname, score, active, status, tags, address, avatar, token, joined, level)")
-        let columns = try RowEncoder().encode(RowCodingTests.sample)
-        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.execute("INSERT INTO profiles (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(marks))", arguments: columns.map(\.value))
+        let db = try RowCodingTests.databaseWithSample()
         let kept = try #require(try db.fetchOne("SELECT * FROM profiles") { $0.row })
         #expect(try kept.decode(RowCodingTests.Profile.self) == RowCodingTests.sample)
         let decoded = try db.fetchOne("SELECT * FROM profiles") { try $0.decode(RowCodingTests.Profile.self) }

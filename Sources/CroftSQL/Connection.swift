@@ -195,8 +195,25 @@ public final class Connection {
     }
 
     // MARK: Running SQL
+    //
+    // The variadic entry points come three ways, like the ones that read rows in place below: typed
+    // arguments as a parameter pack (nothing boxed, no argument array: the common case), no
+    // arguments, and optional existentials (so a literal `nil` binds NULL).
 
     /// Runs one statement with `arguments` bound to its `?` parameters.
+    @inlinable
+    public func execute<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws {
+        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
+            while try statement.step() {}
+        }
+    }
+
+    /// Runs one statement that has no parameters.
+    public func execute(_ sql: String) throws {
+        try execute(sql, arguments: [])
+    }
+
+    /// Runs one statement with `arguments` bound to its `?` parameters; this form accepts a literal `nil`.
     public func execute(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws {
         try withStatement(sql, convertibles: arguments) { statement in
             while try statement.step() {}
@@ -226,6 +243,21 @@ public final class Connection {
     }
 
     /// Every row of a query.
+    @inlinable
+    public func fetchAll<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws -> [Row] {
+        var rows: [Row] = []
+        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
+            while try statement.step() { rows.append(statement.row()) }
+        }
+        return rows
+    }
+
+    /// Every row of a query that has no parameters.
+    public func fetchAll(_ sql: String) throws -> [Row] {
+        try fetchAll(sql, arguments: [])
+    }
+
+    /// Every row of a query; this form accepts a literal `nil` among the arguments.
     public func fetchAll(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> [Row] {
         try withStatement(sql, convertibles: arguments) { statement in
             var rows: [Row] = []
@@ -244,6 +276,21 @@ public final class Connection {
     }
 
     /// The first row of a query, or `nil`.
+    @inlinable
+    public func fetchOne<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws -> Row? {
+        var row: Row?
+        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
+            if try statement.step() { row = statement.row() }
+        }
+        return row
+    }
+
+    /// The first row of a query that has no parameters, or `nil`.
+    public func fetchOne(_ sql: String) throws -> Row? {
+        try fetchOne(sql, arguments: [])
+    }
+
+    /// The first row of a query, or `nil`; this form accepts a literal `nil` among the arguments.
     public func fetchOne(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> Row? {
         try withStatement(sql, convertibles: arguments) { statement in
             try statement.step() ? statement.row() : nil
@@ -270,16 +317,10 @@ public final class Connection {
     /// `let title = try db.fetchOne("SELECT title FROM notes WHERE id = ?", id) { try $0.string("title") }`
     @inlinable
     public func fetchOne<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> T? {
-        var count = 0
-        for _ in repeat each arguments { count += 1 }
         var result: T?
-        try withRows(sql, argumentCount: count, limit: 1, bind: { statement in
-            var index: Int32 = 0
-            for argument in repeat each arguments {
-                index += 1
-                try argument.bind(to: statement, at: index)
-            }
-        }, { result = try map($0) })
+        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: 1, bind: { try Self.bind($0, repeat each arguments) }) {
+            result = try map($0)
+        }
         return result
     }
 
@@ -310,16 +351,10 @@ public final class Connection {
     /// `let titles = try db.fetchAll("SELECT title FROM notes WHERE owner_id = ?", owner) { try $0.string("title") }`
     @inlinable
     public func fetchAll<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> [T] {
-        var count = 0
-        for _ in repeat each arguments { count += 1 }
         var results: [T] = []
-        try withRows(sql, argumentCount: count, limit: .max, bind: { statement in
-            var index: Int32 = 0
-            for argument in repeat each arguments {
-                index += 1
-                try argument.bind(to: statement, at: index)
-            }
-        }, { results.append(try map($0)) })
+        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: .max, bind: { try Self.bind($0, repeat each arguments) }) {
+            results.append(try map($0))
+        }
         return results
     }
 
@@ -348,15 +383,7 @@ public final class Connection {
     /// For streaming many rows out (an export, a report) without holding them all.
     @inlinable
     public func forEachRow<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, body: (RowView) throws -> Void) throws {
-        var count = 0
-        for _ in repeat each arguments { count += 1 }
-        try withRows(sql, argumentCount: count, limit: .max, bind: { statement in
-            var index: Int32 = 0
-            for argument in repeat each arguments {
-                index += 1
-                try argument.bind(to: statement, at: index)
-            }
-        }, body)
+        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: .max, bind: { try Self.bind($0, repeat each arguments) }, body)
     }
 
     /// Calls `body` with each row of a query without parameters, read in place.
@@ -378,6 +405,15 @@ public final class Connection {
     /// arguments), then steps it through at most `limit` rows, calling `body` with a view of each.
     @usableFromInline
     func withRows(_ sql: String, argumentCount: Int, limit: Int, bind: (Statement) throws -> Void, _ body: (RowView) throws -> Void) throws {
+        try withBoundStatement(sql, argumentCount: argumentCount, bind: bind) { statement in
+            try Self.step(statement, limit: limit, body)
+        }
+    }
+
+    /// Runs `body` with the cached statement for `sql`, bound through `bind` after checking it takes
+    /// `argumentCount` arguments, then resets it. Not generic, so it is compiled once, here.
+    @usableFromInline
+    func withBoundStatement(_ sql: String, argumentCount: Int, bind: (Statement) throws -> Void, _ body: (Statement) throws -> Void) throws {
         let statement = try cachedStatement(sql)
         statement.isInUse = true
         defer {
@@ -386,7 +422,25 @@ public final class Connection {
         }
         try statement.checkArgumentCount(argumentCount)
         try bind(statement)
-        try Self.step(statement, limit: limit, body)
+        try body(statement)
+    }
+
+    /// The number of arguments in a pack.
+    @inlinable
+    static func count<each Argument>(_ arguments: repeat each Argument) -> Int {
+        var count = 0
+        for _ in repeat each arguments { count += 1 }
+        return count
+    }
+
+    /// Binds a pack of arguments to parameters 1, 2, ... of `statement`.
+    @inlinable
+    static func bind<each Argument: DatabaseValueConvertible>(_ statement: Statement, _ arguments: repeat each Argument) throws {
+        var index: Int32 = 0
+        for argument in repeat each arguments {
+            index += 1
+            try argument.bind(to: statement, at: index)
+        }
     }
 
     /// ``withRows(_:argumentCount:limit:bind:_:)`` with the arguments as values.

@@ -155,7 +155,45 @@ import Testing
 
     @Test func wrongArgumentCountIsAnError() throws {
         let db = try Connection(path: ":memory:")
-        #expect(throws: SQLiteError.self) { try db.fetchOne("SELECT ?, ?", 1) }
+        // Every way of passing arguments checks the count before running anything.
+        let attempts: [(String, () throws -> Void)] = [
+            ("typed", { _ = try db.fetchOne("SELECT ?, ?", 1) }),
+            ("typed, too many", { try db.execute("SELECT ?", 1, "two") }),
+            ("none", { _ = try db.fetchAll("SELECT ?") }),
+            ("literal nil", { try db.execute("SELECT ?, ?", nil) }),
+            ("values", { _ = try db.fetchOne("SELECT ?", arguments: []) }),
+            ("view", { _ = try db.fetchOne("SELECT ?, ?", 1) { $0.count } }),
+        ]
+        for (label, attempt) in attempts {
+            do {
+                try attempt()
+                Issue.record("\(label): no error")
+            } catch let error as SQLiteError {
+                #expect(error.message.hasPrefix("expected "), "\(label): \(error.message)")
+            }
+        }
+    }
+
+    /// Typed arguments (a parameter pack), none, a literal `nil` (the variadic form) and an array of
+    /// values all bind the same way, for execute, fetchOne, fetchAll and the RowView forms.
+    @Test func everyArgumentFormBindsTheSameValues() throws {
+        let db = try Connection(path: ":memory:")
+        try db.execute("CREATE TABLE t (i INTEGER, s TEXT, d REAL, b INTEGER, o TEXT)")
+        let missing: String? = nil
+        let present: String? = "here"
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 1, "one", 1.5, true, missing)
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", Int64(2), "two", 2.5, false, present)
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 3, "three", 3.5, true, nil)
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", arguments: [.integer(4), .text("four"), .real(4.5), .integer(0), .text("x")])
+        try db.execute("INSERT INTO t (i) VALUES (5)")
+        #expect(try db.fetchAll("SELECT i FROM t ORDER BY i").map { try $0.int64("i") } == [1, 2, 3, 4, 5])
+        #expect(try db.fetchOne("SELECT s FROM t WHERE i = ? AND b = ?", 1, true)?.string("s") == "one")
+        #expect(try db.fetchOne("SELECT o FROM t WHERE i = ?", 2)?.get("o", as: String?.self) == "here")
+        #expect(try db.fetchOne("SELECT o FROM t WHERE i = ?", 1)?.get("o", as: String?.self) == nil)
+        #expect(try db.fetchAll("SELECT i FROM t WHERE o IS NULL AND i < ?", 5).count == 2)
+        #expect(try db.fetchOne("SELECT d FROM t WHERE s = ?", "three") { try $0.double("d") } == 3.5)
+        #expect(try db.fetchAll("SELECT s FROM t WHERE b = ? ORDER BY i", false) { try $0.get("s", as: String?.self) } == ["two", "four"])
+        #expect(try db.fetchOne("SELECT count(*) AS n FROM t") { try $0.int("n") } == 5)
     }
 
     @Test func multipleStatementsNeedExecuteScript() throws {

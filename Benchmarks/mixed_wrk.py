@@ -74,6 +74,10 @@ def main():
         for kind, text in (("read", read_out), ("write", write_out)):
             with open(os.path.join(args.save, f"mixed_{args.name or 'target'}_{kind}.txt"), "w") as f:
                 f.write(text)
+    for kind, text in (("read", read_out), ("write", write_out)):
+        if not re.search(r"^\s*\d+ requests in", text, re.M):
+            first = (text.strip().splitlines() or ["no output"])[0]
+            sys.exit(f"mixed_wrk: the {kind} wrk run against {args.url} measured nothing ({first})")
     r, w = parse(read_out, args.duration), parse(write_out, args.duration)
     print(json.dumps({"target": args.name or args.url, "users": args.users, "seconds": args.duration,
                       "write_share": round(w["requests"] / max(1, w["requests"] + r["requests"]), 2),

@@ -14,7 +14,8 @@ import os
 import sys
 
 out = sys.argv[1]
-rows = list(csv.DictReader(open(os.path.join(out, "wrk", "results.tsv")), delimiter="\t"))
+results_path = os.path.join(out, "wrk", "results.tsv")  # absent when the run had no wrk tests (TESTS="")
+rows = list(csv.DictReader(open(results_path), delimiter="\t")) if os.path.exists(results_path) else []
 
 
 def errors(r):

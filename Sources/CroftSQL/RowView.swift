@@ -13,20 +13,20 @@ import CSQLite
 /// ```
 ///
 /// A view is valid only inside the closure that received it. Once its statement steps on or is reset,
-/// using the view stops the process with a message saying so rather than read another row's data
-/// (while the statement is alive, as it is while its connection caches it; a view is not
-/// `Sendable` and holds no reference of its own, so it is checked, not kept, memory). Take
-/// ``row`` for an owned ``Row`` you can keep.
+/// using the view stops the process with a message saying so, rather than read another row's data.
+/// Take ``row`` for an owned ``Row`` you can keep.
 public struct RowView {
-    // Unretained: the query loop keeps both alive while views of its rows are handed out, so making
-    // a view costs no reference counting. Every use first checks the view is still on its row.
-    private let statementReference: Unmanaged<Statement>
+    /// Retained (one reference count per row), so a view kept past its closure still reaches a live
+    /// statement and its check traps, whatever happened to the statement cache since.
+    private let statement: Statement
+    /// Unretained: the statement holds its columns, and every use first checks the view is still on
+    /// its row, which is true only while the statement still has these columns.
     private let columnsReference: Unmanaged<ColumnIndex>
-    /// `statement.generation` when the view was made; the statement bumps it on each step and reset.
+    /// The statement's generation when the view was made; it is bumped on each step and reset.
     private let generation: UInt
 
     init(statement: Statement, columns: ColumnIndex) {
-        self.statementReference = Unmanaged.passUnretained(statement)
+        self.statement = statement
         self.columnsReference = Unmanaged.passUnretained(columns)
         self.generation = statement.generation
         statement.nameHint = 0
@@ -35,11 +35,9 @@ public struct RowView {
     /// Runs `body` with the statement, after checking that it is still on this view's row.
     @inline(__always)
     private func withCurrent<R>(_ body: (Statement) throws -> R) rethrows -> R {
-        try statementReference._withUnsafeGuaranteedRef { statement in
-            precondition(statement.generation == generation,
-                         "a RowView was used after its statement moved on; copy values out inside the closure, or keep `view.row`")
-            return try body(statement)
-        }
+        precondition(statement.generation == generation,
+                     "a RowView was used after its statement moved on; copy values out inside the closure, or keep `view.row`")
+        return try body(statement)
     }
 
     /// The statement, after checking that it is still on this view's row (for the slower paths).

@@ -3,7 +3,8 @@
 //   croft-sql-testhelper insert <db> <threads> <rowsPerThread> <tag>   concurrent inserts, exit 0
 //   croft-sql-testhelper loop <db>                                      insert forever, print each committed id
 //   croft-sql-testhelper migrate <db>                                   run the test migrations, print applied names
-//   croft-sql-testhelper escape-view <db>                               keep a RowView past its closure: must trap
+//   croft-sql-testhelper escape-view <db> [clear]                       keep a RowView past its closure: must trap
+//                                                                       (clear: after dropping the statement cache too)
 import CroftSQL
 import Foundation
 import Synchronization
@@ -67,6 +68,9 @@ do {
             return try view.int64("a")
         }
         emit("read \(first ?? 0) inside the closure")
+        if arguments.count > 3, arguments[3] == "clear" {
+            db.clearStatementCache()  // the cache no longer holds the statement; the view still must trap
+        }
         // The statement was reset when fetchOne returned: this read must stop the process.
         emit("read \(try kept!.int64("a")) after it")
         exit(0)

@@ -107,12 +107,14 @@ import Testing
         #expect(throws: DecodingError.self) { try db.fetchOne("SELECT name FROM profiles") { try $0.decode(Wrong.self) } }
     }
 
-    /// Using a view after its closure returned must stop the process, not read another row's data.
-    @Test func aViewKeptPastItsClosureTraps() throws {
+    /// Using a view after its closure returned must stop the process, not read another row's data,
+    /// also when the statement has since left the connection's cache.
+    @Test(arguments: [[], ["clear"]])
+    func aViewKeptPastItsClosureTraps(extra: [String]) throws {
         let directory = TemporaryDirectory()
         let process = Process()
         process.executableURL = TestHelper.executable
-        process.arguments = ["escape-view", directory.file("db.sqlite3")]
+        process.arguments = ["escape-view", directory.file("db.sqlite3")] + extra
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

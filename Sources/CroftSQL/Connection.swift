@@ -167,31 +167,17 @@ public final class Connection {
     /// Runs `body` with the cached statement for `sql`, bound to `arguments`, then resets it.
     @inline(__always)
     func withStatement<T>(_ sql: String, _ arguments: [SQLValue], _ body: (Statement) throws -> T) throws -> T {
-        let statement = try cachedStatement(sql)
-        statement.isInUse = true
-        defer {
-            statement.reset()
-            statement.isInUse = false
-        }
-        if !arguments.isEmpty || statement.parameterCount != 0 {
-            try statement.bind(arguments)
-        }
-        return try body(statement)
+        var result: T?
+        try withBoundStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(arguments) }) { result = try body($0) }
+        return result!
     }
 
     /// ``withStatement(_:_:_:)`` for the variadic entry points, binding without converting the array first.
     @inline(__always)
     func withStatement<T>(_ sql: String, convertibles arguments: [(any DatabaseValueConvertible)?], _ body: (Statement) throws -> T) throws -> T {
-        let statement = try cachedStatement(sql)
-        statement.isInUse = true
-        defer {
-            statement.reset()
-            statement.isInUse = false
-        }
-        if !arguments.isEmpty || statement.parameterCount != 0 {
-            try statement.bind(convertibles: arguments)
-        }
-        return try body(statement)
+        var result: T?
+        try withBoundStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(convertibles: arguments) }) { result = try body($0) }
+        return result!
     }
 
     // MARK: Running SQL

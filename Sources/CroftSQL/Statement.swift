@@ -74,9 +74,9 @@ public final class Statement {
         }
     }
 
-    /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array.
+    /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array;
+    /// the caller has checked the count (``Connection`` does, before binding).
     func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
-        try checkArgumentCount(values.count)
         for offset in 0..<values.count {
             if let value = values[offset] {
                 try value.bind(to: self, at: Int32(offset + 1))

@@ -79,20 +79,18 @@ if os.path.exists(mixed):
         print(f"| {m['target']} ({m.get('client', 'asyncio')}) | {m['users']} | {m['rps']:,.0f} | {fails} | {m['locked_503']} | {w['p50_ms']} | {w['p99_ms']} | {w['max_ms']} "
               f"| {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {w['rps']:,.0f} |")
 
-facts = os.path.join(out, "facts.tsv")
-if os.path.exists(facts):
-    print("\n#### Croft server facts (same run)\n")
-    print("| measure | value |")
-    print("|---|---|")
-    for line in open(facts):
+def key_value_table(name, title, head, align):
+    """Prints a two-column table from a name<TAB>value file of the run, when the run wrote it."""
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return
+    print(f"\n#### {title}\n")
+    print(head)
+    print(align)
+    for line in open(path):
         k, _, v = line.rstrip("\n").partition("\t")
         print(f"| {k} | {v} |")
 
-rss = os.path.join(out, "rss.tsv")
-if os.path.exists(rss):
-    print("\n#### Croft RSS after each test\n")
-    print("| after | RSS |")
-    print("|---|---:|")
-    for line in open(rss):
-        k, _, v = line.rstrip("\n").partition("\t")
-        print(f"| {k} | {v} |")
+
+key_value_table("facts.tsv", "Croft server facts (same run)", "| measure | value |", "|---|---|")
+key_value_table("rss.tsv", "Croft RSS after each test", "| after | RSS |", "|---|---:|")

@@ -43,7 +43,7 @@ enum NotesController {
 
     /// `GET /notes/new`.
     @Sendable static func newForm(_ request: Request) async throws -> Response {
-        try request.render("notes/form.html", ["values": ["title": "", "body": ""], "errors": [:]])
+        try form(request, note: nil, title: "", body: "")
     }
 
     /// `POST /notes/new`: saves the note and shows it, or shows the form again with the errors.
@@ -52,9 +52,7 @@ enum NotesController {
         let (title, body) = submittedFields(request)
         let errors = Note.validate(title: title, body: body)
         guard errors.isEmpty else {
-            return try request.render("notes/form.html", [
-                "values": ["title": .string(title), "body": .string(body)], "errors": .init(errors),
-            ], status: .unprocessableContent)
+            return try form(request, note: nil, title: title, body: body, errors: errors)
         }
         let note = try await request.db.write { db in
             var note = Note(ownerID: ownerID, title: title, body: body)
@@ -65,13 +63,20 @@ enum NotesController {
         return .redirect(to: try url("note.detail", note, request))
     }
 
+    /// The note form: a new note when `note` is nil, else the edit form for it, its fields holding
+    /// `title` and `body`; with `errors` (field → message) it is a 422 that shows them.
+    private static func form(_ request: Request, note: Note?, title: String, body: String, errors: [String: String] = [:]) throws -> Response {
+        var context: [String: TemplateValue] = [
+            "values": ["title": .string(title), "body": .string(body)], "errors": .init(errors),
+        ]
+        if let note { context["note"] = try TemplateValue(encoding: note) }
+        return try request.render("notes/form.html", context, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
     /// `GET /notes/:id/edit`.
     @Sendable static func editForm(_ request: Request) async throws -> Response {
         let note = try await findNote(request)
-        return try request.render("notes/form.html", [
-            "note": try TemplateValue(encoding: note),
-            "values": ["title": .string(note.title), "body": .string(note.body)], "errors": [:],
-        ])
+        return try form(request, note: note, title: note.title, body: note.body)
     }
 
     /// `POST /notes/:id/edit`.
@@ -80,10 +85,7 @@ enum NotesController {
         let (title, body) = submittedFields(request)
         let errors = Note.validate(title: title, body: body)
         guard errors.isEmpty else {
-            return try request.render("notes/form.html", [
-                "note": try TemplateValue(encoding: note),
-                "values": ["title": .string(title), "body": .string(body)], "errors": .init(errors),
-            ], status: .unprocessableContent)
+            return try form(request, note: note, title: title, body: body, errors: errors)
         }
         note.title = title
         note.body = body

@@ -48,3 +48,19 @@ final class TemporaryFile: Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// A suite that runs the real `app` binary against its own temporary directory (and `data/` in it).
+protocol AppCommandSuite {
+    /// The base directory the commands run in; removed when the suite value goes away.
+    var directory: TemporaryDirectory { get }
+}
+
+extension AppCommandSuite {
+    /// `data/db.sqlite3` under ``directory``.
+    var databasePath: String { directory.path + "/data/db.sqlite3" }
+
+    /// Runs `app arguments...` in ``directory``; its exit status and combined output.
+    func app(_ arguments: String..., environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        try await AppProcess.run(arguments, baseDirectory: directory.path, environment: environment)
+    }
+}

@@ -5,16 +5,11 @@ import Foundation
 import Testing
 
 /// `app migrate` and friends, run as the real binary against real SQLite files in a temp dir.
-@Suite struct MigrateCommandTests {
+@Suite struct MigrateCommandTests: AppCommandSuite {
     let directory: TemporaryDirectory
-    var databasePath: String { directory.path + "/data/db.sqlite3" }
 
     init() throws {
         directory = try TemporaryDirectory()
-    }
-
-    private func app(_ arguments: String..., environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        try await AppProcess.run(arguments, baseDirectory: directory.path, environment: environment)
     }
 
     private func query<T: DatabaseValueConvertible & Sendable>(_ type: T.Type, _ sql: String) throws -> T? {

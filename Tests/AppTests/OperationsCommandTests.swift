@@ -5,16 +5,11 @@ import Foundation
 import Testing
 
 /// `app backup`, `restore`, `check`, `doctor`, `maintenance`, `cache clear` and `worker`, as the real binary.
-@Suite struct OperationsCommandTests {
+@Suite struct OperationsCommandTests: AppCommandSuite {
     let directory: TemporaryDirectory
-    var databasePath: String { directory.path + "/data/db.sqlite3" }
 
     init() throws {
         directory = try TemporaryDirectory()
-    }
-
-    private func app(_ arguments: String..., environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        try await AppProcess.run(arguments, baseDirectory: directory.path, environment: environment)
     }
 
     private func execute(_ sql: String) throws {

@@ -30,13 +30,7 @@ fail() {
   for log in "$work"/*.log; do [ -f "$log" ] && { echo "--- ${log##*/} (last 25 lines)"; tail -n 25 "$log"; }; done
   exit 1
 }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-stop_group() {  # stop_group PGID SIGNAL: signal a process group and wait (bounded) for it to go
-  local pgid=$1 signal=${2:-TERM} i
-  kill "-$signal" -- "-$pgid" 2>/dev/null || return 0
-  for i in $(seq 1 100); do kill -0 -- "-$pgid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL -- "-$pgid" 2>/dev/null || true
-}
+. "$(dirname "$0")/lib.sh"  # as_root, stop_group
 cleanup() {
   local status=$?
   trap - EXIT INT TERM

@@ -41,16 +41,11 @@ fail() {
   for log in "$work"/*.log; do [ -f "$log" ] && { echo "--- ${log##*/} (last 15 lines)"; tail -n 15 "$log"; }; done
   exit 1
 }
-stop_group() {
-  local pgid=$1 signal=${2:-TERM} i
-  kill "-$signal" -- "-$pgid" 2>/dev/null || return 0
-  for i in $(seq 1 150); do kill -0 -- "-$pgid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL -- "-$pgid" 2>/dev/null || true
-}
+. "$(dirname "$0")/lib.sh"  # as_root, stop_group
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  for pgid in "${groups[@]}"; do stop_group "$pgid" TERM; done 2>/dev/null
+  for pgid in "${groups[@]}"; do stop_group "$pgid" TERM 15; done 2>/dev/null
   [ -n "$watchdog" ] && kill -- "-$watchdog" 2>/dev/null
   rm -rf "$work"
   exit "$status"
@@ -197,7 +192,7 @@ run_mode() {  # run_mode MODE
   for i in $(seq 1 400); do kill -0 "$load_pid" 2>/dev/null || break; sleep 0.1; done
   wait "$load_pid" || fail "load loop failed"
   stop_app "$current" last
-  [ -n "$caddy_pid" ] && stop_group "$caddy_pid" TERM
+  [ -n "$caddy_pid" ] && stop_group "$caddy_pid" TERM 15
   local summary
   if summary=$(python3 "$work/summary.py" "$work/$mode.rows" "$work/$mode.windows"); then
     say "[$mode] $summary"

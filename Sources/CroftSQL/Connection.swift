@@ -33,7 +33,12 @@ public final class Connection {
     private var statementCache: StatementCache
     /// The statement used last: most code runs the same literal SQL repeatedly, and comparing a
     /// string with itself is cheaper than hashing it for the cache lookup.
-    private var lastStatement: Statement?
+    private var lastStatement: Statement? {
+        didSet { lastStatementReference = lastStatement.map(Unmanaged.passUnretained) }
+    }
+    /// `lastStatement` unretained (it holds the reference), so the hot path checks it without a
+    /// reference-count round trip.
+    private var lastStatementReference: Unmanaged<Statement>?
     private var isClosed = false
 
     /// Opens (creating if needed) the database at `path` and applies `configuration`.
@@ -144,9 +149,16 @@ public final class Connection {
     ///
     /// When the cached one is busy (a nested query with the same text), a fresh one is returned.
     public func cachedStatement(_ sql: String) throws -> Statement {
-        if let lastStatement, !lastStatement.isInUse, lastStatement.sql == sql {
-            return lastStatement
+        if let last = lastStatementReference, last._withUnsafeGuaranteedRef({ !$0.isInUse && $0.sql == sql }) {
+            return last.takeUnretainedValue()
         }
+        return try lookUpStatement(sql)
+    }
+
+    /// ``cachedStatement(_:)`` when `sql` is not the statement used last (out of line, so the
+    /// check above stays small).
+    @inline(never)
+    private func lookUpStatement(_ sql: String) throws -> Statement {
         if let statement = statementCache.statement(for: sql), !statement.isInUse {
             lastStatement = statement
             return statement
@@ -164,53 +176,40 @@ public final class Connection {
         try Statement(databaseHandle: handle, sql: sql, persistent: false)
     }
 
-    /// Runs `body` with the cached statement for `sql`, bound to `arguments`, then resets it.
-    @inline(__always)
-    func withStatement<T>(_ sql: String, _ arguments: [SQLValue], _ body: (Statement) throws -> T) throws -> T {
-        var result: T?
-        try withBoundStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(arguments) }) { result = try body($0) }
-        return result!
-    }
-
-    /// ``withStatement(_:_:_:)`` for the variadic entry points, binding without converting the array first.
-    @inline(__always)
-    func withStatement<T>(_ sql: String, convertibles arguments: [(any DatabaseValueConvertible)?], _ body: (Statement) throws -> T) throws -> T {
-        var result: T?
-        try withBoundStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(convertibles: arguments) }) { result = try body($0) }
-        return result!
-    }
-
     // MARK: Running SQL
     //
-    // The variadic entry points come three ways, like the ones that read rows in place below: typed
-    // arguments as a parameter pack (nothing boxed, no argument array: the common case), no
-    // arguments, and optional existentials (so a literal `nil` binds NULL).
+    // The entry points that take arguments come four ways: one typed argument (the common case), typed
+    // arguments as a parameter pack, optional existentials (so a literal `nil` binds NULL) and an array
+    // of ``SQLValue``s. Typed arguments are bound directly, with nothing boxed and no argument array; the
+    // single-argument form exists because the optimizer does not yet specialise a loop over a pack, which
+    // costs a witness-table hop per argument. Each is one line over the inlinable drivers under
+    // "Binding and stepping", so the caller gets a copy specialised for its argument and result types.
+
+    /// Runs one statement with `argument` bound to its `?` parameter.
+    @inlinable
+    public func execute<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.drain)
+    }
 
     /// Runs one statement with `arguments` bound to its `?` parameters.
     @inlinable
     public func execute<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws {
-        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
-            while try statement.step() {}
-        }
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.drain)
     }
 
     /// Runs one statement that has no parameters.
     public func execute(_ sql: String) throws {
-        try execute(sql, arguments: [])
+        try withStatement(sql, [], Self.drain)
     }
 
     /// Runs one statement with `arguments` bound to its `?` parameters; this form accepts a literal `nil`.
     public func execute(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws {
-        try withStatement(sql, convertibles: arguments) { statement in
-            while try statement.step() {}
-        }
+        try withStatement(sql, convertibles: arguments, Self.drain)
     }
 
     /// Runs one statement with `arguments` bound to its `?` parameters.
     public func execute(_ sql: String, arguments: [SQLValue]) throws {
-        try withStatement(sql, arguments) { statement in
-            while try statement.step() {}
-        }
+        try withStatement(sql, arguments, Self.drain)
     }
 
     /// Runs a script of several statements, with no arguments (schema, pragmas, migrations).
@@ -228,92 +227,85 @@ public final class Connection {
         }
     }
 
+    // MARK: Reading rows as values
+
+    /// Every row of a query.
+    @inlinable
+    public func fetchAll<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws -> [Row] {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.allRows)
+    }
+
     /// Every row of a query.
     @inlinable
     public func fetchAll<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws -> [Row] {
-        var rows: [Row] = []
-        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
-            while try statement.step() { rows.append(statement.row()) }
-        }
-        return rows
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.allRows)
     }
 
     /// Every row of a query that has no parameters.
     public func fetchAll(_ sql: String) throws -> [Row] {
-        try fetchAll(sql, arguments: [])
+        try withStatement(sql, [], Self.allRows)
     }
 
     /// Every row of a query; this form accepts a literal `nil` among the arguments.
     public func fetchAll(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> [Row] {
-        try withStatement(sql, convertibles: arguments) { statement in
-            var rows: [Row] = []
-            while try statement.step() { rows.append(statement.row()) }
-            return rows
-        }
+        try withStatement(sql, convertibles: arguments, Self.allRows)
     }
 
     /// Every row of a query.
     public func fetchAll(_ sql: String, arguments: [SQLValue]) throws -> [Row] {
-        try withStatement(sql, arguments) { statement in
-            var rows: [Row] = []
-            while try statement.step() { rows.append(statement.row()) }
-            return rows
-        }
+        try withStatement(sql, arguments, Self.allRows)
+    }
+
+    /// The first row of a query, or `nil`.
+    @inlinable
+    public func fetchOne<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws -> Row? {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.firstRow)
     }
 
     /// The first row of a query, or `nil`.
     @inlinable
     public func fetchOne<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws -> Row? {
-        var row: Row?
-        try withBoundStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { statement in
-            if try statement.step() { row = statement.row() }
-        }
-        return row
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.firstRow)
     }
 
     /// The first row of a query that has no parameters, or `nil`.
     public func fetchOne(_ sql: String) throws -> Row? {
-        try fetchOne(sql, arguments: [])
+        try withStatement(sql, [], Self.firstRow)
     }
 
     /// The first row of a query, or `nil`; this form accepts a literal `nil` among the arguments.
     public func fetchOne(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> Row? {
-        try withStatement(sql, convertibles: arguments) { statement in
-            try statement.step() ? statement.row() : nil
-        }
+        try withStatement(sql, convertibles: arguments, Self.firstRow)
     }
 
     /// The first row of a query, or `nil`.
     public func fetchOne(_ sql: String, arguments: [SQLValue]) throws -> Row? {
-        try withStatement(sql, arguments) { statement in
-            try statement.step() ? statement.row() : nil
-        }
+        try withStatement(sql, arguments, Self.firstRow)
     }
 
     // MARK: Reading rows in place
     //
-    // The fast path. Each entry point comes three ways: with typed arguments (a parameter pack, so
-    // nothing is boxed or allocated to pass them), with none, and with optional existentials (so a
-    // literal `nil` still binds NULL). They are inlinable so the generic result type is specialised
-    // in the caller; the statement work they call is compiled once, here.
+    // The fast path: no ``Row`` is built; the closure gets a ``RowView`` over the statement, valid
+    // until it returns.
 
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
     ///
-    /// No ``Row`` is built: `map` gets a ``RowView`` over the statement, valid until it returns.
     /// `let title = try db.fetchOne("SELECT title FROM notes WHERE id = ?", id) { try $0.string("title") }`
     @inlinable
+    public func fetchOne<T, Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument, map: (RowView) throws -> T) throws -> T? {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }) { try Self.firstRow($0, map) }
+    }
+
+    /// The first row of a query, read in place by `map`; `nil` when there is no row.
+    @inlinable
     public func fetchOne<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> T? {
-        var result: T?
-        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: 1, bind: { try Self.bind($0, repeat each arguments) }) {
-            result = try map($0)
-        }
-        return result
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.firstRow($0, map) }
     }
 
     /// The first row of a query without parameters, read in place by `map`; `nil` when there is no row.
     @inlinable
     public func fetchOne<T>(_ sql: String, map: (RowView) throws -> T) throws -> T? {
-        try fetchOne(sql, arguments: [], map: map)
+        try withStatement(sql, argumentCount: 0, bind: { _ in }) { try Self.firstRow($0, map) }
     }
 
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
@@ -321,94 +313,116 @@ public final class Connection {
     /// This form takes optional existentials, for a literal `nil` among the arguments.
     @inlinable
     public func fetchOne<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> T? {
-        try fetchOne(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, map: map)
+        try withStatement(sql, convertibles: arguments) { try Self.firstRow($0, map) }
     }
 
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
     @inlinable
     public func fetchOne<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> T? {
-        var result: T?
-        try withRows(sql, arguments: arguments, limit: 1) { result = try map($0) }
-        return result
+        try withStatement(sql, arguments) { try Self.firstRow($0, map) }
     }
 
     /// Every row of a query, each read in place by `map` (no ``Row`` is built).
     ///
     /// `let titles = try db.fetchAll("SELECT title FROM notes WHERE owner_id = ?", owner) { try $0.string("title") }`
     @inlinable
+    public func fetchAll<T, Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument, map: (RowView) throws -> T) throws -> [T] {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }) { try Self.allRows($0, map) }
+    }
+
+    /// Every row of a query, each read in place by `map` (no ``Row`` is built).
+    @inlinable
     public func fetchAll<T, each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, map: (RowView) throws -> T) throws -> [T] {
-        var results: [T] = []
-        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: .max, bind: { try Self.bind($0, repeat each arguments) }) {
-            results.append(try map($0))
-        }
-        return results
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.allRows($0, map) }
     }
 
     /// Every row of a query without parameters, each read in place by `map`.
     @inlinable
     public func fetchAll<T>(_ sql: String, map: (RowView) throws -> T) throws -> [T] {
-        try fetchAll(sql, arguments: [], map: map)
+        try withStatement(sql, argumentCount: 0, bind: { _ in }) { try Self.allRows($0, map) }
     }
 
     /// Every row of a query, each read in place by `map`; this form accepts a literal `nil` argument.
     @inlinable
     public func fetchAll<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> [T] {
-        try fetchAll(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, map: map)
+        try withStatement(sql, convertibles: arguments) { try Self.allRows($0, map) }
     }
 
     /// Every row of a query, each read in place by `map` (no ``Row`` is built).
     @inlinable
     public func fetchAll<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> [T] {
-        var results: [T] = []
-        try withRows(sql, arguments: arguments, limit: .max) { results.append(try map($0)) }
-        return results
+        try withStatement(sql, arguments) { try Self.allRows($0, map) }
     }
 
     /// Calls `body` with each row of a query, read in place; nothing is collected.
     ///
     /// For streaming many rows out (an export, a report) without holding them all.
     @inlinable
+    public func forEachRow<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument, body: (RowView) throws -> Void) throws {
+        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }) { try Self.eachRow($0, body) }
+    }
+
+    /// Calls `body` with each row of a query, read in place; nothing is collected.
+    @inlinable
     public func forEachRow<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, body: (RowView) throws -> Void) throws {
-        try withRows(sql, argumentCount: Self.count(repeat each arguments), limit: .max, bind: { try Self.bind($0, repeat each arguments) }, body)
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.eachRow($0, body) }
     }
 
     /// Calls `body` with each row of a query without parameters, read in place.
     public func forEachRow(_ sql: String, body: (RowView) throws -> Void) throws {
-        try withRows(sql, arguments: [], limit: .max, body)
+        try withStatement(sql, []) { try Self.eachRow($0, body) }
     }
 
     /// Calls `body` with each row of a query, read in place; this form accepts a literal `nil` argument.
     public func forEachRow(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., body: (RowView) throws -> Void) throws {
-        try withRows(sql, arguments: arguments.map { $0?.sqlValue ?? .null }, limit: .max, body)
+        try withStatement(sql, convertibles: arguments) { try Self.eachRow($0, body) }
     }
 
     /// Calls `body` with each row of a query, read in place; nothing is collected.
     public func forEachRow(_ sql: String, arguments: [SQLValue], body: (RowView) throws -> Void) throws {
-        try withRows(sql, arguments: arguments, limit: .max, body)
+        try withStatement(sql, arguments) { try Self.eachRow($0, body) }
     }
 
-    /// Binds the cached statement for `sql` through `bind` (after checking it takes `argumentCount`
-    /// arguments), then steps it through at most `limit` rows, calling `body` with a view of each.
+    // MARK: Binding and stepping
+
+    /// Takes the cached statement for `sql` for one use, after checking it takes `argumentCount`
+    /// arguments; every call is paired with ``endUse(_:)``. Not generic, so it is compiled once, here.
     @usableFromInline
-    func withRows(_ sql: String, argumentCount: Int, limit: Int, bind: (Statement) throws -> Void, _ body: (RowView) throws -> Void) throws {
-        try withBoundStatement(sql, argumentCount: argumentCount, bind: bind) { statement in
-            try Self.step(statement, limit: limit, body)
-        }
+    func beginUse(_ sql: String, argumentCount: Int) throws -> Statement {
+        let statement = try cachedStatement(sql)
+        try statement.checkArgumentCount(argumentCount)
+        statement.isInUse = true
+        return statement
+    }
+
+    /// Resets a statement taken by ``beginUse(_:argumentCount:)`` and hands it back to the cache.
+    @usableFromInline
+    func endUse(_ statement: Statement) {
+        statement.reset()
+        statement.isInUse = false
     }
 
     /// Runs `body` with the cached statement for `sql`, bound through `bind` after checking it takes
-    /// `argumentCount` arguments, then resets it. Not generic, so it is compiled once, here.
-    @usableFromInline
-    func withBoundStatement(_ sql: String, argumentCount: Int, bind: (Statement) throws -> Void, _ body: (Statement) throws -> Void) throws {
-        let statement = try cachedStatement(sql)
-        statement.isInUse = true
-        defer {
-            statement.reset()
-            statement.isInUse = false
-        }
-        try statement.checkArgumentCount(argumentCount)
+    /// `argumentCount` arguments, then resets it. Always inlined: the closures vanish into the caller.
+    @inlinable @inline(__always)
+    func withStatement<T>(_ sql: String, argumentCount: Int, bind: (Statement) throws -> Void, _ body: (Statement) throws -> T) throws -> T {
+        let statement = try beginUse(sql, argumentCount: argumentCount)
+        defer { endUse(statement) }
         try bind(statement)
-        try body(statement)
+        return try body(statement)
+    }
+
+    /// ``withStatement(_:argumentCount:bind:_:)`` with the arguments as values.
+    @inlinable @inline(__always)
+    func withStatement<T>(_ sql: String, _ arguments: [SQLValue], _ body: (Statement) throws -> T) throws -> T {
+        try withStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(arguments) }, body)
+    }
+
+    /// ``withStatement(_:argumentCount:bind:_:)`` for the variadic entry points, binding without
+    /// converting the array first.
+    @inlinable @inline(__always)
+    func withStatement<T>(_ sql: String, convertibles arguments: [(any DatabaseValueConvertible)?], _ body: (Statement) throws -> T) throws -> T {
+        try withStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(convertibles: arguments) }, body)
     }
 
     /// The number of arguments in a pack.
@@ -429,21 +443,51 @@ public final class Connection {
         }
     }
 
-    /// ``withRows(_:argumentCount:limit:bind:_:)`` with the arguments as values.
-    @usableFromInline
-    func withRows(_ sql: String, arguments: [SQLValue], limit: Int, _ body: (RowView) throws -> Void) throws {
-        try withStatement(sql, arguments) { statement in try Self.step(statement, limit: limit, body) }
+    /// Steps `statement` to its end, ignoring any rows.
+    @inlinable
+    static func drain(_ statement: Statement) throws {
+        while try statement.step() {}
     }
 
-    @inline(__always)
-    private static func step(_ statement: Statement, limit: Int, _ body: (RowView) throws -> Void) throws {
-        guard try statement.step() else { return }
+    /// Every row of `statement`, copied out.
+    @inlinable
+    static func allRows(_ statement: Statement) throws -> [Row] {
+        var rows: [Row] = []
+        guard try statement.step() else { return rows }
         let columns = statement.columns
-        var remaining = limit
+        repeat { rows.append(statement.row(columns: columns)) } while try statement.step()
+        return rows
+    }
+
+    /// The first row of `statement`, copied out, or `nil`.
+    @inlinable
+    static func firstRow(_ statement: Statement) throws -> Row? {
+        try statement.step() ? statement.row(columns: statement.columns) : nil
+    }
+
+    /// The first row of `statement` through `map`, or `nil`.
+    @inlinable @inline(__always)
+    static func firstRow<T>(_ statement: Statement, _ map: (RowView) throws -> T) throws -> T? {
+        guard try statement.step() else { return nil }
+        return try map(RowView(statement: statement, columns: statement.unretainedColumns()))
+    }
+
+    /// Every row of `statement` through `map`.
+    @inlinable @inline(__always)
+    static func allRows<T>(_ statement: Statement, _ map: (RowView) throws -> T) throws -> [T] {
+        var results: [T] = []
+        try eachRow(statement) { results.append(try map($0)) }
+        return results
+    }
+
+    /// Calls `body` with a view of each row of `statement`.
+    @inlinable @inline(__always)
+    static func eachRow(_ statement: Statement, _ body: (RowView) throws -> Void) throws {
+        guard try statement.step() else { return }
+        let columns = statement.unretainedColumns()
         repeat {
             try body(RowView(statement: statement, columns: columns))
-            remaining -= 1
-        } while try remaining > 0 && statement.step()
+        } while try statement.step()
     }
 
     /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.

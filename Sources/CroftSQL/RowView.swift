@@ -25,9 +25,11 @@ public struct RowView {
     /// The statement's generation when the view was made; it is bumped on each step and reset.
     private let generation: UInt
 
-    init(statement: Statement, columns: ColumnIndex) {
+    /// A view of the row `statement` is on; `columns` is its ``Statement/unretainedColumns()``.
+    @usableFromInline
+    init(statement: Statement, columns: Unmanaged<ColumnIndex>) {
         self.statement = statement
-        self.columnsReference = Unmanaged.passUnretained(columns)
+        self.columnsReference = columns
         self.generation = statement.generation
         statement.nameHint = 0
     }
@@ -106,7 +108,7 @@ public struct RowView {
     /// Column `name` as a non-NULL integer (a real with no fractional part also reads).
     public func int64(_ name: String) throws -> Int64 {
         let index = try position(of: name)
-        let value = withCurrent { $0.columnValue(at: index) }
+        let value = statement.columnValue(at: index)  // position(of:) checked the view is current
         switch sqlite3_value_type(value) {
         case SQLITE_INTEGER: return sqlite3_value_int64(value)
         case SQLITE_FLOAT:
@@ -124,7 +126,7 @@ public struct RowView {
     /// Column `name` as a non-NULL double (integers read too).
     public func double(_ name: String) throws -> Double {
         let index = try position(of: name)
-        let value = withCurrent { $0.columnValue(at: index) }
+        let value = statement.columnValue(at: index)  // position(of:) checked the view is current
         switch sqlite3_value_type(value) {
         case SQLITE_FLOAT, SQLITE_INTEGER: return sqlite3_value_double(value)
         default: throw mismatch(index, "Double")
@@ -134,7 +136,7 @@ public struct RowView {
     /// Column `name` as non-NULL text.
     public func string(_ name: String) throws -> String {
         let index = try position(of: name)
-        let value = withCurrent { $0.columnValue(at: index) }
+        let value = statement.columnValue(at: index)  // position(of:) checked the view is current
         guard sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else {
             throw mismatch(index, "String")
         }
@@ -146,7 +148,7 @@ public struct RowView {
     /// Column `name` as a non-NULL boolean (any non-zero number is `true`).
     public func bool(_ name: String) throws -> Bool {
         let index = try position(of: name)
-        let value = withCurrent { $0.columnValue(at: index) }
+        let value = statement.columnValue(at: index)  // position(of:) checked the view is current
         switch sqlite3_value_type(value) {
         case SQLITE_INTEGER: return sqlite3_value_int64(value) != 0
         case SQLITE_FLOAT: return sqlite3_value_double(value) != 0

@@ -19,9 +19,13 @@ public final class Statement {
     var isInUse = false
     /// Column names and their index, built once and shared by every row this statement returns.
     private var cachedColumns: ColumnIndex?
+    /// The same object unretained, handed to each ``RowView`` without a reference-count round trip.
+    private var cachedColumnsReference: Unmanaged<ColumnIndex>?
     /// SQLite's re-preparation count for this statement when `cachedColumns` was built.
     private var cachedReprepares: Int32 = -1
     /// Bumped on every step and reset, so a ``RowView`` can tell it is no longer on its row.
+    /// (Internal, not `@usableFromInline`, so the compiler sees every access and drops the runtime
+    /// exclusivity checks it would otherwise make on each read.)
     var generation: UInt = 0
     /// The column a ``RowView`` by-name lookup tries first: the one after the last column read.
     var nameHint = 0
@@ -76,6 +80,7 @@ public final class Statement {
 
     /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array;
     /// the caller has checked the count (``Connection`` does, before binding).
+    @usableFromInline
     func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
         for offset in 0..<values.count {
             if let value = values[offset] {
@@ -87,11 +92,15 @@ public final class Statement {
     }
 
     /// Throws `SQLITE_RANGE` naming both counts unless the statement has exactly `count` parameters.
+    @inline(__always)
     func checkArgumentCount(_ count: Int) throws {
-        let expected = parameterCount
-        guard count == expected else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(count)", sql: sql)
-        }
+        guard count == parameterCount else { throw argumentCountError(count) }
+    }
+
+    /// The error for a call with the wrong number of arguments (out of line: it is the cold path).
+    @inline(never)
+    private func argumentCountError(_ count: Int) -> SQLiteError {
+        SQLiteError(code: SQLITE_RANGE, message: "expected \(parameterCount) arguments, got \(count)", sql: sql)
     }
 
     /// Binds one value to the 1-based parameter `index`. https://sqlite.org/c3ref/bind_blob.html
@@ -172,7 +181,13 @@ public final class Statement {
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return true }
         if code == SQLITE_DONE { return false }
-        throw SQLiteError(handle: databaseHandle, resultCode: code, sql: sql)
+        throw stepError(code)
+    }
+
+    /// The error for a failed step (out of line, so ``step()`` stays small enough to be cheap).
+    @inline(never)
+    private func stepError(_ code: Int32) -> SQLiteError {
+        SQLiteError(handle: databaseHandle, resultCode: code, sql: sql)
     }
 
     // MARK: Columns of the current row
@@ -182,11 +197,25 @@ public final class Statement {
 
     /// The column names and their lookup table, shared by every ``Row`` from this statement.
     public var columns: ColumnIndex {
+        unretainedColumns().takeUnretainedValue()
+    }
+
+    /// ``columns``, not retained: the statement keeps it alive until its columns change, which
+    /// only happens in a step, and a ``RowView`` checks for a step before every use.
+    @usableFromInline
+    func unretainedColumns() -> Unmanaged<ColumnIndex> {
         // SQLite re-prepares a statement after a schema change (https://sqlite.org/c3ref/prepare.html),
         // which can rename columns; it counts those re-preparations, so an unchanged count means the
         // cached names still hold. https://sqlite.org/c3ref/c_stmtstatus_counter.html
         let reprepares = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
-        if let cachedColumns, reprepares == cachedReprepares { return cachedColumns }
+        if reprepares == cachedReprepares, let cachedColumnsReference { return cachedColumnsReference }
+        return buildColumns(reprepares: reprepares)
+    }
+
+    /// Reads the column names into a new ``ColumnIndex`` and caches it (kept out of line, so the
+    /// check above stays small).
+    @inline(never)
+    private func buildColumns(reprepares: Int32) -> Unmanaged<ColumnIndex> {
         let count = columnCount
         var names: [String] = []
         names.reserveCapacity(count)
@@ -194,9 +223,11 @@ public final class Statement {
             names.append(sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "")
         }
         let built = ColumnIndex(names: names)
+        let reference = Unmanaged.passUnretained(built)
         cachedColumns = built
+        cachedColumnsReference = reference
         cachedReprepares = reprepares
-        return built
+        return reference
     }
 
     /// Column `index` of the current row as SQLite's own value, to read with `sqlite3_value_*`.
@@ -260,6 +291,7 @@ public final class Statement {
     }
 
     /// The current row as a ``Row`` sharing `columns`, already looked up for this statement.
+    @usableFromInline
     func row(columns: ColumnIndex) -> Row {
         let count = columns.count
         // Filled in place: one allocation, no per-append capacity checks.

@@ -277,4 +277,48 @@ import Testing
         #expect(try db.fetchValue(Int.self, "SELECT count(*) FROM sqlite_schema WHERE name = ?", hostile) == 1)
         #expect(try db.fetchValue(Int.self, "SELECT count(*) FROM sqlite_schema WHERE name = 'keep'") == 1)
     }
+
+    @Test func everyArgumentFormBindsAndAWrongCountThrowsWithoutSpoilingTheStatement() throws {
+        let db = try Connection(path: ":memory:")
+        try db.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+        let insert = "INSERT INTO t (a, b) VALUES (?, ?)"
+        try db.execute(insert, 1, "pack")
+        try db.execute(insert, nil, "existential")
+        try db.execute(insert, arguments: [3, "array"])
+        let byA = "SELECT b FROM t WHERE a = ?"
+        // One typed argument, each way of reading.
+        #expect(try db.fetchOne(byA, 1) { try $0.string("b") } == "pack")
+        #expect(try db.fetchOne(byA, Int64(3))?.string("b") == "array")
+        #expect(try db.fetchAll(byA, 3) { try $0.string("b") } == ["array"])
+        #expect(try db.fetchAll(byA, 3).map { try $0.string("b") } == ["array"])
+        var seen: [String] = []
+        try db.forEachRow(byA, 1) { seen.append(try $0.string("b")) }
+        #expect(seen == ["pack"])
+        #expect(try db.fetchOne("SELECT b FROM t WHERE a IS ?", nil) { try $0.string("b") } == "existential")
+        #expect(try db.fetchAll("SELECT a FROM t WHERE a > ? AND b <> ?", 0, "x") { try $0.int("a") } == [1, 3])
+
+        // A wrong count names both counts and the SQL, whichever form made the call.
+        let wrongCounts: [(String, () throws -> Void)] = [
+            ("one typed", { try db.execute(insert, 1) }),
+            ("pack", { _ = try db.fetchOne(byA, 1, 2) { _ in 0 } }),
+            ("none", { _ = try db.fetchAll(byA) }),
+            ("existential", { try db.forEachRow(byA, 1, nil) { _ in } }),
+            ("array", { _ = try db.fetchOne(byA, arguments: []) }),
+        ]
+        for (form, call) in wrongCounts {
+            do {
+                try call()
+                Issue.record("\(form): a wrong argument count did not throw")
+            } catch let error as SQLiteError {
+                #expect(error.code == 25, "\(form)")  // SQLITE_RANGE
+                #expect(error.message.contains("expected") && error.message.contains("arguments, got"), "\(form): \(error.message)")
+                #expect(error.sql?.hasPrefix("INSERT") == true || error.sql?.hasPrefix("SELECT") == true, "\(form)")
+            }
+        }
+        // The statements those calls took are free again: the same SQL runs, and no step is left open.
+        #expect(try db.fetchOne(byA, 1) { try $0.string("b") } == "pack")
+        try db.execute(insert, 4, "after")
+        #expect(try db.fetchValue(Int.self, "SELECT count(*) FROM t") == 4)
+        #expect(!db.isInTransaction)
+    }
 }

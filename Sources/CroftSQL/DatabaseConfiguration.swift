@@ -75,7 +75,7 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         ]
     }
 
-    /// The number of readers a pool opens under this configuration.
+    /// The number of readers a pool has under this configuration (all but the first open on first use).
     var effectiveReaderCount: Int {
         max(2, readerCount ?? ProcessInfoShim.activeProcessorCount)
     }

@@ -28,7 +28,8 @@ public final class DatabasePool: Sendable {
     /// Recent time spent by writes in the queue, for ``statistics``.
     private let writeWaits: Mutex<WaitSampleRing>
 
-    /// Opens the writer (creating the file and switching it to WAL) and then the readers.
+    /// Opens the writer (creating the file and switching it to WAL) and the first reader; the other
+    /// readers open when concurrent reads first need them.
     ///
     /// Throws ``DatabaseOpenError`` naming the path when the file cannot be opened or written.
     public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration()) throws {
@@ -40,10 +41,15 @@ public final class DatabasePool: Sendable {
         self.configuration = configuration
         let writerConnection = try Connection(path: path, configuration: configuration, role: .writer)
         writer = ConnectionWorker(connection: writerConnection, label: "croft.sql.writer")
-        var readers: [ConnectionWorker] = []
-        for index in 0..<configuration.effectiveReaderCount {
-            let connection = try Connection(path: path, configuration: configuration, role: .reader)
-            readers.append(ConnectionWorker(connection: connection, label: "croft.sql.reader.\(index)"))
+        // The first reader opens now, so a file readers cannot open fails at start-up; the others
+        // open on first use. Readers are handed out lowest index first, so an app that never reads
+        // concurrently never opens them, and saves their page caches and file handles.
+        let firstReader = try Connection(path: path, configuration: configuration, role: .reader)
+        var readers = [ConnectionWorker(connection: firstReader, label: "croft.sql.reader.0")]
+        for index in 1..<configuration.effectiveReaderCount {
+            readers.append(ConnectionWorker(label: "croft.sql.reader.\(index)") {
+                try Connection(path: path, configuration: configuration, role: .reader)
+            })
         }
         self.readers = readers
         readerSlots = ReaderSlots(count: readers.count)

@@ -174,6 +174,56 @@ import Testing
         #expect(gauge.maximum.load(ordering: .relaxed) <= 4)
     }
 
+    @Test func spareReadersOpenOnFirstUseAndEveryConnectionClosesWithThePool() throws {
+        let directory = TemporaryDirectory()
+        var configuration = DatabaseConfiguration()
+        configuration.readerCount = 3
+        let pool = try directory.makePool(configuration: configuration)
+        defer { pool.close() }
+        // Each open connection holds one descriptor on the database file itself (the WAL and shm have their own).
+        let database = URL(fileURLWithPath: directory.file("db.sqlite3")).resolvingSymlinksInPath().path
+        func openConnections() -> Int {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return descriptors.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == database }.count
+        }
+        #expect(openConnections() == 2)  // the writer and the first reader
+        for _ in 0..<20 {
+            _ = try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM items") }
+        }
+        #expect(openConnections() == 2)  // one read at a time never needs a second reader
+
+        // Three reads held open at once take all three readers, opening the other two.
+        final class Rendezvous: Sendable {
+            let inside = Atomic<Int>(0)
+            let failures = Atomic<Int>(0)
+        }
+        let rendezvous = Rendezvous()
+        let finished = DispatchGroup()
+        for _ in 0..<3 {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                do {
+                    try pool.readSync { db in
+                        rendezvous.inside.add(1, ordering: .relaxed)
+                        let deadline = Date().addingTimeInterval(10)
+                        while rendezvous.inside.load(ordering: .relaxed) < 3, Date() < deadline { usleep(1_000) }
+                        _ = try db.fetchValue(Int.self, "SELECT count(*) FROM items")
+                    }
+                } catch {
+                    rendezvous.failures.add(1, ordering: .relaxed)
+                }
+            }.start()
+        }
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(rendezvous.inside.load(ordering: .relaxed) == 3)
+        #expect(rendezvous.failures.load(ordering: .relaxed) == 0)
+        #expect(openConnections() == 4)
+        #expect(pool.statistics.readerCount == 3)
+        pool.close()
+        #expect(openConnections() == 0)
+    }
+
     @Test func writeWithoutTransactionCanVacuumAndCheckpoint() async throws {
         let directory = TemporaryDirectory()
         let pool = try directory.makePool()

@@ -512,7 +512,9 @@ public final class Connection {
 
     /// Steps a query and calls `body` with the statement positioned on each row, building no ``Row``.
     ///
-    /// The fastest way to read: `try db.each(sql, arguments: [.integer(id)]) { titles.append($0.string(at: 0)) }`.
+    /// Columns are read by index with no type check: `try db.each(sql, arguments: [.integer(id)]) { titles.append($0.string(at: 0)) }`.
+    /// For hot reads prefer `fetchOne(sql, id) { row in ... }` and the other ``RowView`` readers: they check
+    /// names and types and, taking typed arguments instead of an array, cost no more (docs/benchmarks.md).
     public func each(_ sql: String, arguments: [SQLValue] = [], _ body: (Statement) throws -> Void) throws {
         try withStatement(sql, arguments) { statement in
             while try statement.step() { try body(statement) }

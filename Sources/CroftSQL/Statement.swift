@@ -3,8 +3,8 @@ import CSQLite
 /// A prepared statement: SQL compiled once, bound and stepped many times.
 ///
 /// Most code never touches one: ``Connection/execute(_:_:)`` and the fetch methods use the
-/// connection's statement cache. Reach for ``Connection/each(_:arguments:_:)`` to read columns
-/// straight off a statement without building ``Row`` values, in the hottest paths.
+/// connection's statement cache. ``Connection/each(_:arguments:_:)`` hands you the statement itself,
+/// to read columns by index with no name lookup or type check (a NULL reads as 0 or "").
 /// https://sqlite.org/c3ref/stmt.html
 public final class Statement {
     /// The compiled statement handle.

@@ -124,13 +124,29 @@ public final class Connection {
             if sqlite3_db_readonly(handle, "main") == 1 {
                 throw SQLiteError(code: SQLITE_READONLY, message: "the file is read-only")
             }
-            // https://sqlite.org/pragma.html#pragma_journal_mode: the result row is the mode in effect.
-            let mode = try fetchOne("PRAGMA journal_mode = \(configuration.journalMode)")?[0]
+            let mode = try setJournalMode()
             if case .text(let text) = mode, text.lowercased() != configuration.journalMode.lowercased(), path != ":memory:" {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(text), wanted \(configuration.journalMode)")
             }
         case .reader:
             try executeScript("PRAGMA query_only = ON")
+        }
+    }
+
+    /// Sets the configured journal mode and returns the mode in effect (the pragma's result row).
+    /// https://sqlite.org/pragma.html#pragma_journal_mode
+    ///
+    /// Switching a new file to WAL needs an exclusive lock, and when two processes open the same new
+    /// file at once (two containers starting, each running `app migrate`) SQLite answers `SQLITE_BUSY`
+    /// at once instead of waiting in the busy handler. So this retries until the busy timeout is spent.
+    private func setJournalMode() throws -> SQLValue? {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, configuration.busyTimeoutMilliseconds)) * 1_000_000
+        while true {
+            do {
+                return try fetchOne("PRAGMA journal_mode = \(configuration.journalMode)")?[0]
+            } catch let error as SQLiteError where error.code == SQLITE_BUSY && DispatchTime.now().uptimeNanoseconds < deadline {
+                usleep(5_000)
+            }
         }
     }
 

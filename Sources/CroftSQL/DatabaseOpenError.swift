@@ -17,6 +17,9 @@ public struct DatabaseOpenError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// "cannot open database at <path>: <reason>".
-    public var description: String { "cannot open database at \(path): \(reason)" }
+    /// "cannot open database at <path>: <reason>", and the statement that failed when there was one.
+    public var description: String {
+        let statement = underlying?.sql.map { " (while running: \($0))" } ?? ""
+        return "cannot open database at \(path): \(reason)\(statement)"
+    }
 }

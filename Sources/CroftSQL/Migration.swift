@@ -66,4 +66,13 @@ public struct Migration: Sendable {
         case .closure: "-- \(name) runs Swift code; its SQL is not known in advance"
         }
     }
+
+    /// The SQL that reverts this migration, a comment when that is Swift code, or `nil` without a `down`.
+    public var downSQL: String? {
+        switch down {
+        case .sql(let sql): sql
+        case .closure: "-- reverting \(name) runs Swift code; its SQL is not known in advance"
+        case nil: nil
+        }
+    }
 }

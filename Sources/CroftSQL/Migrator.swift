@@ -40,7 +40,7 @@ public struct Migrator: Sendable {
     ///
     /// Throws ``MigrationError`` (`.checksumMismatch`) when an applied migration was edited.
     public func pendingMigrations(_ pool: DatabasePool) throws -> [Migration] {
-        try pool.readSync { db in try pending(in: db, upTo: nil) }
+        try pool.readSync { db in try plan(in: db, to: nil).apply }
     }
 
     /// True when at least one migration is pending.
@@ -49,64 +49,57 @@ public struct Migrator: Sendable {
     }
 
     /// The SQL `migrate(to:)` would run, as one script with a comment per migration; changes nothing
-    /// (not even the `schema_migrations` table, which `migrate` creates).
+    /// (not even the `schema_migrations` table, which `migrate` creates). When `target` is behind the
+    /// applied migrations, the `down` SQL of those after it comes first.
     public func sqlToApply(_ pool: DatabasePool, to target: String? = nil) throws -> String {
         try pool.readSync { db in
-            try pending(in: db, upTo: target).map { migration in
-                let body = migration.upSQL.trimmingCharacters(in: .whitespacesAndNewlines)
-                return "-- \(migration.name)\n\(body)\(body.hasSuffix(";") ? "" : ";")\n"
+            let plan = try plan(in: db, to: target)
+            let reverts = try plan.revert.map { migration -> String in
+                guard let down = migration.downSQL else { throw Migrator.irreversible(migration) }
+                return Migrator.scriptSection("revert \(migration.name)", down)
             }
-                .joined(separator: "\n")
+            let applies = plan.apply.map { Migrator.scriptSection($0.name, $0.upSQL) }
+            return (reverts + applies).joined(separator: "\n")
         }
+    }
+
+    private static func scriptSection(_ title: String, _ sql: String) -> String {
+        let body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "-- \(title)\n\(body)\(body.hasSuffix(";") ? "" : ";")\n"
     }
 
     // MARK: Applying
 
-    /// Applies pending migrations, up to and including `target` (all when `nil`).
+    /// Brings the database to `target`: applies pending migrations up to and including it (all when
+    /// `nil`) and, when `target` is behind the applied ones, first reverts those after it, newest first.
     ///
     /// When `backupDirectory` is given and the database already holds rows, an online backup named
-    /// `pre-migrate-<yyyyMMdd-HHmmss>.sqlite3` is written there first. Returns what was done.
+    /// `pre-migrate-<yyyyMMdd-HHmmss>.sqlite3` is written there first. Refuses before changing anything
+    /// when a migration to revert has no `down`. Returns what was done.
     @discardableResult
     public func migrate(_ pool: DatabasePool, to target: String? = nil, backupDirectory: String? = nil) throws -> MigrationResult {
         let lock = try MigrationLock.acquire(databasePath: pool.path)
         defer { lock?.release() }
         return try pool.writeWithoutTransactionSync { db in
             try MigrationSupport.createTableIfNeeded(db)
-            let pending = try pending(in: db, upTo: target)
-            guard !pending.isEmpty else { return MigrationResult(applied: [], backupPath: nil) }
-            var backupPath: String?
-            if let backupDirectory, try MigrationSupport.holdsData(db) {
-                backupPath = try MigrationSupport.backup(db, into: backupDirectory)
-            }
-            var applied: [String] = []
-            for migration in pending {
-                if try apply(migration, in: db) { applied.append(migration.name) }
-            }
-            return MigrationResult(applied: applied, backupPath: backupPath)
+            let plan = try plan(in: db, to: target)
+            return try run(plan, in: db, backupDirectory: backupDirectory)
         }
     }
 
     /// Reverts the last `count` applied migrations, newest first, by running their `down`.
     ///
-    /// Refuses before changing anything when one of them has no `down`.
+    /// Refuses before changing anything when one of them has no `down`, or when any applied migration
+    /// was edited since. With `backupDirectory`, a database that holds rows is backed up first, as
+    /// for ``migrate(_:to:backupDirectory:)``: a `down` usually drops something.
     @discardableResult
-    public func revert(_ pool: DatabasePool, count: Int = 1) throws -> [String] {
+    public func revert(_ pool: DatabasePool, count: Int = 1, backupDirectory: String? = nil) throws -> MigrationResult {
         let lock = try MigrationLock.acquire(databasePath: pool.path)
         defer { lock?.release() }
         return try pool.writeWithoutTransactionSync { db in
-            let appliedNames = Set(try appliedMigrations(db).map(\.name))
-            let toRevert = Array(migrations.filter { appliedNames.contains($0.name) }.suffix(max(0, count)).reversed())
-            if let irreversible = toRevert.first(where: { $0.down == nil }) {
-                throw MigrationError(kind: .irreversible, migration: irreversible.name,
-                                     message: "has no down step and cannot be reverted; nothing was reverted")
-            }
-            for migration in toRevert {
-                try MigrationSupport.inMigrationTransaction(migration, db) { db in
-                    try MigrationSupport.run(migration.down!, db)
-                    try db.execute("DELETE FROM \(SQLIdentifier.quote(Migrator.tableName)) WHERE name = ?", migration.name)
-                }
-            }
-            return toRevert.map(\.name)
+            let applied = try verifiedApplied(in: db)
+            let toRevert = Array(migrations.filter { applied[$0.name] != nil }.suffix(max(0, count)).reversed())
+            return try run(Plan(revert: toRevert, apply: []), in: db, backupDirectory: backupDirectory)
         }
     }
 
@@ -131,20 +124,75 @@ public struct Migrator: Sendable {
         return ran
     }
 
-    /// The pending migrations up to `target`, after checking that applied ones are unedited.
-    private func pending(in db: Connection, upTo target: String?) throws -> [Migration] {
-        var candidates = migrations
+    /// What bringing the database to a target takes: migrations to revert (newest first), then to apply.
+    private struct Plan {
+        var revert: [Migration]
+        var apply: [Migration]
+    }
+
+    /// Reverts, then applies, the migrations of `plan`, after a backup when asked for and there is data.
+    private func run(_ plan: Plan, in db: Connection, backupDirectory: String?) throws -> MigrationResult {
+        guard !plan.revert.isEmpty || !plan.apply.isEmpty else { return MigrationResult() }
+        if let irreversible = plan.revert.first(where: { $0.down == nil }) { throw Migrator.irreversible(irreversible) }
+        var backupPath: String?
+        if let backupDirectory, try MigrationSupport.holdsData(db) {
+            backupPath = try MigrationSupport.backup(db, into: backupDirectory)
+        }
+        var reverted: [String] = []
+        for migration in plan.revert {
+            if try unapply(migration, in: db) { reverted.append(migration.name) }
+        }
+        var applied: [String] = []
+        for migration in plan.apply {
+            if try apply(migration, in: db) { applied.append(migration.name) }
+        }
+        return MigrationResult(applied: applied, reverted: reverted, backupPath: backupPath)
+    }
+
+    /// Runs the `down` of one applied migration and forgets it; returns whether it ran.
+    private func unapply(_ migration: Migration, in db: Connection) throws -> Bool {
+        var ran = false
+        try MigrationSupport.inMigrationTransaction(migration, db) { db in
+            // Re-check under the write lock, as apply does: still applied, and still unedited.
+            guard let recorded = try db.fetchValue(String.self, "SELECT checksum FROM \(SQLIdentifier.quote(Migrator.tableName)) WHERE name = ?", migration.name) else {
+                return
+            }
+            try Migrator.verify(migration, recordedChecksum: recorded)
+            try MigrationSupport.run(migration.down!, db)
+            try db.execute("DELETE FROM \(SQLIdentifier.quote(Migrator.tableName)) WHERE name = ?", migration.name)
+            ran = true
+        }
+        return ran
+    }
+
+    /// What bringing the database to `target` (the last migration when `nil`) takes.
+    private func plan(in db: Connection, to target: String?) throws -> Plan {
+        var end = migrations.endIndex
         if let target {
             guard let index = migrations.firstIndex(where: { $0.name == target }) else {
                 throw MigrationError(kind: .unknownMigration, migration: target, message: "is not a known migration")
             }
-            candidates = Array(migrations[...index])
+            end = index + 1
         }
+        let applied = try verifiedApplied(in: db)
+        return Plan(
+            revert: migrations[end...].filter { applied[$0.name] != nil }.reversed(),
+            apply: migrations[..<end].filter { applied[$0.name] == nil }
+        )
+    }
+
+    /// The applied migrations' recorded checksums by name, after checking none was edited since.
+    private func verifiedApplied(in db: Connection) throws -> [String: String] {
         let applied = Dictionary(try appliedMigrations(db).map { ($0.name, $0.checksum) }, uniquingKeysWith: { first, _ in first })
         for migration in migrations {
             if let recorded = applied[migration.name] { try Migrator.verify(migration, recordedChecksum: recorded) }
         }
-        return candidates.filter { applied[$0.name] == nil }
+        return applied
+    }
+
+    private static func irreversible(_ migration: Migration) -> MigrationError {
+        MigrationError(kind: .irreversible, migration: migration.name,
+                       message: "has no down step and cannot be reverted; nothing was changed")
     }
 
     private static func verify(_ migration: Migration, recordedChecksum: String) throws {

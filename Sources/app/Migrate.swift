@@ -22,20 +22,26 @@ struct Migrate: ParsableCommand {
     @Flag(help: "Exit with status 1 when migrations are pending (for CI and deploy scripts).")
     var check = false
 
-    @Option(help: "Apply pending migrations up to and including NAME.")
+    @Option(help: "Bring the database to NAME: apply pending migrations up to and including it, and revert applied ones after it.")
     var to: String?
 
-    @Option(name: .customLong("revert"), help: "Revert the last N applied migrations by running their `down` SQL.")
-    var revertCount: Int?
+    @Flag(help: "Revert the last applied migration (or the last COUNT) by running its `down` step.")
+    var revert = false
 
-    @Flag(help: "Skip the pre-migrate backup (data/backups/pre-migrate-<time>.sqlite3).")
+    @Argument(help: "With --revert: how many migrations to revert (default 1).")
+    var count: Int?
+
+    @Flag(help: "Skip the backup taken before changing a database that holds data (data/backups/pre-migrate-<time>.sqlite3).")
     var noBackup = false
 
     mutating func validate() throws {
-        let modes = [list, sql, check, revertCount != nil].filter { $0 }.count
+        let modes = [list, sql, check, revert].filter { $0 }.count
         if modes > 1 { throw ValidationError("Use only one of --list, --sql, --check and --revert.") }
-        if let revertCount, revertCount < 1 { throw ValidationError("--revert takes a count of 1 or more (got \(revertCount)).") }
-        if to != nil && (list || check || revertCount != nil) {
+        if let count {
+            guard revert else { throw ValidationError("A count goes with --revert, as in `app migrate --revert \(count)`.") }
+            guard count >= 1 else { throw ValidationError("--revert takes a count of 1 or more (got \(count)).") }
+        }
+        if to != nil && (list || check || revert) {
             throw ValidationError("--to goes with a plain `app migrate` or with --sql.")
         }
     }
@@ -63,19 +69,27 @@ struct Migrate: ParsableCommand {
                     throw ExitCode.failure
                 }
                 print("no migrations pending")
-            } else if let revertCount {
-                let reverted = try migrator.revert(database, count: revertCount)
-                for name in reverted { print("reverted \(name)") }
+            } else if revert {
+                let result = try migrator.revert(database, count: count ?? 1, backupDirectory: backupDirectory(settings))
+                report(result, nothing: "no applied migrations to revert")
             } else {
-                let result = try migrator.migrate(
-                    database, to: to, backupDirectory: noBackup ? nil : Site.backupDirectory(settings))
-                if let backup = result.backupPath { print("backup: \(backup)") }
-                if result.applied.isEmpty { print("no migrations to apply") }
-                for name in result.applied { print("applied \(name)") }
+                let result = try migrator.migrate(database, to: to, backupDirectory: backupDirectory(settings))
+                report(result, nothing: "no migrations to apply")
             }
         } catch let error as MigrationError {
             throw CommandFailure(error.description + hint(for: error))
         }
+    }
+
+    private func backupDirectory(_ settings: Settings) -> String? {
+        noBackup ? nil : Site.backupDirectory(settings)
+    }
+
+    private func report(_ result: MigrationResult, nothing: String) {
+        if let backup = result.backupPath { print("backup: \(backup)") }
+        if result.isEmpty { print(nothing) }
+        for name in result.reverted { print("reverted \(name)") }
+        for name in result.applied { print("applied \(name)") }
     }
 
     private func printList(_ migrator: Migrator, _ database: DatabasePool) throws {

@@ -2,7 +2,9 @@
 //
 //   croft-sql-testhelper insert <db> <threads> <rowsPerThread> <tag>   concurrent inserts, exit 0
 //   croft-sql-testhelper loop <db>                                      insert forever, print each committed id
-//   croft-sql-testhelper migrate <db>                                   run the test migrations, print applied names
+//   croft-sql-testhelper migrate <db> [startAt]                         run the test migrations, print applied names
+//                                                                       (startAt: Unix time in ms to wait for first,
+//                                                                       so several children open the file together)
 //   croft-sql-testhelper escape-view <db> [clear]                       keep a RowView past its closure: must trap
 //                                                                       (clear: after dropping the statement cache too)
 import CroftSQL
@@ -56,6 +58,10 @@ do {
             emit(String(id))
         }
     case "migrate":
+        if arguments.count > 3, let startAt = Double(arguments[3]) {
+            let wait = startAt / 1000 - Date().timeIntervalSince1970
+            if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        }
         let pool = try DatabasePool(path: path)
         let applied = try TestMigrations.migrator.migrate(pool)
         for name in applied.applied { emit(name) }

@@ -58,10 +58,44 @@ import Testing
         async let first = app("migrate", "--no-backup")
         async let second = app("migrate", "--no-backup")
         let results = try await [first, second]
-        #expect(results.allSatisfy { $0.status == 0 })
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.output))")
         #expect(results.filter { $0.output.contains("applied 0001_create_users") }.count == 1)
         #expect(results.filter { $0.output.contains("no migrations to apply") }.count == 1)
         #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
+    }
+
+    @Test func twoMigratesStartedTogetherOnANewVolumeBothSucceed() async throws {
+        // Two containers starting at once on an empty volume. Launched from one shell line the two
+        // processes switch the new file to WAL in the same instant, which SQLite answers with
+        // SQLITE_BUSY without waiting; before the writer retried it, about half of these rounds failed
+        // with "database is locked".
+        // Each in a subshell that waits for it in the foreground: the shell's `wait` builtin relies on
+        // SIGCHLD, which a child of Foundation's Process may have blocked.
+        let script = #"""
+            ("$APP" migrate --no-backup > out1 2>&1; echo $? > status1) &
+            ("$APP" migrate --no-backup > out2 2>&1; echo $? > status2) &
+            """#
+        for round in 0..<6 {
+            let base = try TemporaryDirectory()
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", script]
+            shell.currentDirectoryURL = URL(fileURLWithPath: base.path)
+            var environment = ProcessInfo.processInfo.environment
+            environment["APP"] = AppProcess.binary
+            environment["BASE_DIR"] = base.path
+            for name in ["ENVIRONMENT", "DATABASE_PATH", "DATA_DIR"] { environment.removeValue(forKey: name) }
+            shell.environment = environment
+            try shell.run()
+            let read = { (name: String) in (try? String(contentsOfFile: base.path + "/" + name, encoding: .utf8)) ?? "" }
+            let deadline = Date().addingTimeInterval(60)
+            while (read("status1").isEmpty || read("status2").isEmpty) && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let outputs = [read("out1"), read("out2")]
+            #expect([read("status1"), read("status2")] == ["0\n", "0\n"], "round \(round): \(outputs)")
+            #expect(outputs.filter { $0.contains("no migrations to apply") }.count == 1, "round \(round): \(outputs)")
+        }
     }
 
     @Test func refusesAnEditedMigrationByName() async throws {
@@ -82,6 +116,82 @@ import Testing
         #expect(reverted.output.contains("reverted 0001_create_users"))
         #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == 0)
         #expect(try query(Int.self, "SELECT count(*) FROM sqlite_master WHERE name = 'users'") == 0)
+    }
+
+    @Test func revertTakesAnOptionalCountAndSaysWhenThereIsNothingLeft() async throws {
+        let names = Site.migrations.map(\.name)
+        #expect(try await app("migrate").status == 0)
+        let one = try await app("migrate", "--revert")
+        #expect(one.status == 0)
+        #expect(one.output.contains("reverted \(names[names.count - 1])"))
+        #expect(!one.output.contains("reverted \(names[names.count - 2])"))
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == names.count - 1)
+        let rest = try await app("migrate", "--revert", "\(names.count + 5)")
+        #expect(rest.status == 0)
+        #expect(rest.output.contains("reverted \(names[0])"))
+        let none = try await app("migrate", "--revert")
+        #expect(none.status == 0)
+        #expect(none.output.contains("no applied migrations to revert"))
+        let strayCount = try await app("migrate", "2")
+        #expect(strayCount.status == 64)
+        #expect(strayCount.output.contains("A count goes with --revert"))
+    }
+
+    @Test func revertRefusesWhenAnAppliedMigrationWasEdited() async throws {
+        #expect(try await app("migrate").status == 0)
+        let pool = try DatabasePool(path: databasePath)
+        try pool.writeSync { db in try db.execute("UPDATE schema_migrations SET checksum = 'tampered' WHERE name = ?", Site.migrations[0].name) }
+        pool.close()
+        let result = try await app("migrate", "--revert")
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(Site.migrations[0].name) was edited after it was applied"))
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
+    }
+
+    @Test func toGoesBackAfterABackupAndForwardAgain() async throws {
+        let names = Site.migrations.map(\.name)
+        #expect(try await app("migrate").status == 0)
+        let pool = try DatabasePool(path: databasePath)
+        try pool.writeSync { db in try db.executeScript("CREATE TABLE legacy (x); INSERT INTO legacy VALUES (42);") }
+        pool.close()
+        let preview = try await app("migrate", "--sql", "--to", names[0])
+        #expect(preview.status == 0)
+        #expect(preview.output.contains("-- revert \(names[names.count - 1])"))
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == names.count)
+        let back = try await app("migrate", "--to", names[0])
+        #expect(back.status == 0)
+        #expect(back.output.contains("backup: "))
+        for name in names.dropFirst() { #expect(back.output.contains("reverted \(name)")) }
+        #expect(try query(String.self, "SELECT group_concat(name) FROM schema_migrations") == names[0])
+        #expect(try query(Int.self, "SELECT x FROM legacy") == 42)
+        let forward = try await app("migrate", "--to", names[names.count - 1])
+        #expect(forward.status == 0)
+        for name in names.dropFirst() { #expect(forward.output.contains("applied \(name)")) }
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == names.count)
+    }
+
+    @Test func noBackupSkipsTheBackup() async throws {
+        let pool = try DatabasePool(path: databasePath)
+        try pool.writeSync { db in try db.executeScript("CREATE TABLE legacy (x); INSERT INTO legacy VALUES (42);") }
+        pool.close()
+        let result = try await app("migrate", "--no-backup")
+        #expect(result.status == 0)
+        #expect(!result.output.contains("backup:"))
+        let backups = (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/data/backups")) ?? []
+        #expect(backups.isEmpty)
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
+    }
+
+    @Test func productionServeWithMigrateAppliesThenServes() async throws {
+        let app = try ServeCommandTests.RunningApp(
+            baseDirectory: directory.path, arguments: ["serve", "--port", "0", "--migrate"],
+            environment: ["ENVIRONMENT": "production", "SECRET_KEY": String(repeating: "k", count: 64)])
+        let port = try await app.port()
+        let health = try await RawClient(port: port).request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(try query(Int.self, "SELECT count(*) FROM schema_migrations") == Site.migrations.count)
+        kill(app.process.processIdentifier, SIGTERM)
+        #expect(try await app.waitForExit() == 0)
     }
 
     @Test func explainsCommandLineMistakes() async throws {

@@ -18,12 +18,13 @@ import Testing
         private let lock = NSLock()
         private var captured = ""
 
-        init(baseDirectory: String, arguments: [String] = ["serve", "--port", "0"]) throws {
+        init(baseDirectory: String, arguments: [String] = ["serve", "--port", "0"], environment extra: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: ServeCommandTests.appBinary)
             process.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
             environment["BASE_DIR"] = baseDirectory
             environment.removeValue(forKey: "PORT")
+            environment.merge(extra) { _, new in new }
             process.environment = environment
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice

@@ -144,11 +144,64 @@ import Testing
         let pool2 = try DatabasePool(path: directory2.file("db.sqlite3"))
         defer { pool2.close() }
         try reversible.migrate(pool2)
-        #expect(try reversible.revert(pool2) == ["0002_create_posts"])
+        #expect(try reversible.revert(pool2).reverted == ["0002_create_posts"])
         #expect(try Self.tables(pool2) == ["schema_migrations", "users"])
         #expect(try reversible.pendingMigrations(pool2).map(\.name) == ["0002_create_posts"])
-        #expect(try reversible.revert(pool2, count: 5) == ["0001_create_users"])
+        #expect(try reversible.revert(pool2, count: 5).reverted == ["0001_create_users"])
         #expect(try Self.tables(pool2) == ["schema_migrations"])
+        #expect(try reversible.revert(pool2).isEmpty)
+    }
+
+    @Test func revertRefusesAnEditedMigrationAndChangesNothing() throws {
+        let directory = TemporaryDirectory()
+        let pool = try DatabasePool(path: directory.file("db.sqlite3"))
+        defer { pool.close() }
+        let migrator = Migrator([Self.createUsers, Self.createPosts])
+        try migrator.migrate(pool)
+        try pool.writeSync { try $0.execute("UPDATE schema_migrations SET checksum = 'tampered' WHERE name = '0001_create_users'") }
+        // The edited migration is not even the one being reverted: any edit means the code and the
+        // database disagree, and running a `down` on that basis could drop the wrong thing.
+        let error = #expect(throws: MigrationError.self) { try migrator.revert(pool) }
+        #expect(error?.kind == .checksumMismatch)
+        #expect(error?.migration == "0001_create_users")
+        #expect(try Self.tables(pool) == ["posts", "schema_migrations", "users"])
+        #expect(try migrator.appliedMigrations(pool).count == 2)
+    }
+
+    @Test func migratingToAnEarlierTargetRevertsTheLaterOnesAfterABackup() throws {
+        let directory = TemporaryDirectory()
+        let pool = try DatabasePool(path: directory.file("db.sqlite3"))
+        defer { pool.close() }
+        let backups = directory.file("backups")
+        let migrator = Migrator([Self.createUsers, Self.createPosts])
+        try migrator.migrate(pool)
+        try pool.writeSync { try $0.execute("INSERT INTO users (email) VALUES ('a@example.com')") }
+
+        let preview = try migrator.sqlToApply(pool, to: "0001_create_users")
+        #expect(preview.hasPrefix("-- revert 0002_create_posts\nDROP TABLE posts"))
+        #expect(try Self.tables(pool) == ["posts", "schema_migrations", "users"])  // a preview changes nothing
+
+        let back = try migrator.migrate(pool, to: "0001_create_users", backupDirectory: backups)
+        #expect(back.reverted == ["0002_create_posts"])
+        #expect(back.applied.isEmpty)
+        let backup = try #require(back.backupPath)
+        #expect(try Connection(path: backup).fetchValue(Int.self, "SELECT count(*) FROM sqlite_schema WHERE name = 'posts'") == 1)
+        #expect(try Self.tables(pool) == ["schema_migrations", "users"])
+        #expect(try migrator.pendingMigrations(pool).map(\.name) == ["0002_create_posts"])
+        #expect(try migrator.migrate(pool, to: "0001_create_users").isEmpty)  // already there
+
+        let forward = try migrator.migrate(pool)
+        #expect(forward.applied == ["0002_create_posts"])
+        #expect(forward.reverted.isEmpty)
+
+        // A target behind an irreversible migration is refused before anything changes.
+        let withSeed = Migrator([Self.createUsers, Self.createPosts, Self.seed])
+        try withSeed.migrate(pool)
+        let error = #expect(throws: MigrationError.self) { try withSeed.migrate(pool, to: "0001_create_users") }
+        #expect(error?.kind == .irreversible)
+        #expect(error?.migration == "0003_seed")
+        #expect(try withSeed.appliedMigrations(pool).count == 3)
+        #expect(try Self.tables(pool) == ["posts", "schema_migrations", "users"])
     }
 
     @Test func backsUpBeforeMigratingADatabaseThatHoldsData() throws {
@@ -187,6 +240,29 @@ import Testing
         defer { pool.close() }
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM accounts") } == 1)
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM schema_migrations") } == 3)
+    }
+
+    @Test func processesStartingTogetherOnANewFileAllOpenItAndMigrateOnce() throws {
+        // Containers starting at once on an empty volume: each creates the pool, which switches the new
+        // file to WAL, then migrates; one applies everything and the others find nothing pending.
+        // (MigrateCommandTests.twoMigratesStartedTogetherOnANewVolumeBothSucceed starts two `app migrate`
+        // from one shell line, which hits the WAL-switch race far more often than spawning from here.)
+        let all = ["0001_create_accounts", "0002_slow_seed", "0003_add_email"]
+        for round in 0..<5 {
+            let directory = TemporaryDirectory()
+            let path = directory.file("db.sqlite3")
+            // Every child waits for the same instant before opening the file, so they really race.
+            let startAt = String(Int((Date().timeIntervalSince1970 + 0.5) * 1000))
+            let children = try (0..<4).map { _ in try TestHelper.start(["migrate", path, startAt]) }
+            var outputs: [[String]] = []
+            for (process, output) in children {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round)")
+                outputs.append(String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
+            }
+            #expect(outputs.sorted { $0.count < $1.count } == [[], [], [], all], "round \(round)")
+        }
     }
 
     @Test func rebuildTableChangesAColumnInOneCall() throws {

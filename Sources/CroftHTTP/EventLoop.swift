@@ -18,7 +18,10 @@ final class EventLoop: @unchecked Sendable {
 
     let epollFD: Int32
     let wakeFD: Int32
-    unowned let server: Server
+    /// Strong, not `unowned`: a loop thread can outlive the last outside reference to its server
+    /// (a caller that drops a server without shutting it down), and must not crash reading it then.
+    /// The cycle is broken by `shutdown()`, which lets go of the loops once they stop.
+    let server: Server
     private let pending = Mutex<[Work]>([])
     private var loopThread: pthread_t?
     private let wakeRequested = Atomic<Bool>(false)

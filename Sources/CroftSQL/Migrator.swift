@@ -52,15 +52,22 @@ public struct Migrator: Sendable {
     /// (not even the `schema_migrations` table, which `migrate` creates). When `target` is behind the
     /// applied migrations, the `down` SQL of those after it comes first.
     public func sqlToApply(_ pool: DatabasePool, to target: String? = nil) throws -> String {
-        try pool.readSync { db in
-            let plan = try plan(in: db, to: target)
-            let reverts = try plan.revert.map { migration -> String in
-                guard let down = migration.downSQL else { throw Migrator.irreversible(migration) }
-                return Migrator.scriptSection("revert \(migration.name)", down)
-            }
-            let applies = plan.apply.map { Migrator.scriptSection($0.name, $0.upSQL) }
-            return (reverts + applies).joined(separator: "\n")
+        try pool.readSync { db in try Migrator.script(plan(in: db, to: target)) }
+    }
+
+    /// ``sqlToApply(_:to:)`` for a database that does not exist yet (every migration up to `target`),
+    /// so that previewing does not have to create the file.
+    public func sqlToApplyToNewDatabase(to target: String? = nil) throws -> String {
+        try Migrator.script(Plan(revert: [], apply: Array(migrations[..<end(of: target)])))
+    }
+
+    private static func script(_ plan: Plan) throws -> String {
+        let reverts = try plan.revert.map { migration -> String in
+            guard let down = migration.downSQL else { throw Migrator.irreversible(migration) }
+            return scriptSection("revert \(migration.name)", down)
         }
+        let applies = plan.apply.map { scriptSection($0.name, $0.upSQL) }
+        return (reverts + applies).joined(separator: "\n")
     }
 
     private static func scriptSection(_ title: String, _ sql: String) -> String {
@@ -167,18 +174,21 @@ public struct Migrator: Sendable {
 
     /// What bringing the database to `target` (the last migration when `nil`) takes.
     private func plan(in db: Connection, to target: String?) throws -> Plan {
-        var end = migrations.endIndex
-        if let target {
-            guard let index = migrations.firstIndex(where: { $0.name == target }) else {
-                throw MigrationError(kind: .unknownMigration, migration: target, message: "is not a known migration")
-            }
-            end = index + 1
-        }
+        let end = try end(of: target)
         let applied = try verifiedApplied(in: db)
         return Plan(
             revert: migrations[end...].filter { applied[$0.name] != nil }.reversed(),
             apply: migrations[..<end].filter { applied[$0.name] == nil }
         )
+    }
+
+    /// The index just past `target` in `migrations` (the end when `nil`).
+    private func end(of target: String?) throws -> Int {
+        guard let target else { return migrations.endIndex }
+        guard let index = migrations.firstIndex(where: { $0.name == target }) else {
+            throw MigrationError(kind: .unknownMigration, migration: target, message: "is not a known migration")
+        }
+        return index + 1
     }
 
     /// The applied migrations' recorded checksums by name, after checking none was edited since.

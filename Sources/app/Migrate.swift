@@ -49,13 +49,17 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let settings = Settings()
         bootstrapLogging(level: .warning)
-        try Site.prepareDataDirectory(settings)
-        let database = try Site.openDatabase(settings)
-        defer { database.close() }
         let migrator = Site.migrator
         if let name = to, !migrator.migrations.contains(where: { $0.name == name }) {
             throw CommandFailure("no migration is named '\(name)'. `app migrate --list` shows them all.")
         }
+        if list || sql || check, !FileManager.default.fileExists(atPath: settings.databasePath) {
+            // Looking must not create anything (not even data/): with no database, everything is pending.
+            return try inspectMissingDatabase(migrator)
+        }
+        try Site.prepareDataDirectory(settings)
+        let database = try Site.openDatabase(settings)
+        defer { database.close() }
         do {
             if list {
                 try printList(migrator, database)
@@ -63,12 +67,7 @@ struct Migrate: ParsableCommand {
                 let text = try migrator.sqlToApply(database, to: to)
                 print(text.isEmpty ? "-- nothing to apply" : text)
             } else if check {
-                let pending = try migrator.pendingMigrations(database)
-                guard pending.isEmpty else {
-                    print("\(pending.count) migration(s) pending: \(pending.map(\.name).joined(separator: ", "))")
-                    throw ExitCode.failure
-                }
-                print("no migrations pending")
+                try reportPending(try migrator.pendingMigrations(database))
             } else if revert {
                 let result = try migrator.revert(database, count: count ?? 1, backupDirectory: backupDirectory(settings))
                 report(result, nothing: "no applied migrations to revert")
@@ -79,6 +78,27 @@ struct Migrate: ParsableCommand {
         } catch let error as MigrationError {
             throw CommandFailure(error.description + hint(for: error))
         }
+    }
+
+    /// `--list`, `--sql` or `--check` when the database file does not exist yet.
+    private func inspectMissingDatabase(_ migrator: Migrator) throws {
+        if list {
+            for migration in migrator.migrations { print("[ ] \(migration.name)  pending") }
+        } else if sql {
+            let text = try migrator.sqlToApplyToNewDatabase(to: to)
+            print(text.isEmpty ? "-- nothing to apply" : text)
+        } else {
+            try reportPending(migrator.migrations)
+        }
+    }
+
+    /// Prints what is pending for `--check`, exiting 1 when anything is.
+    private func reportPending(_ pending: [Migration]) throws {
+        guard pending.isEmpty else {
+            print("\(pending.count) migration(s) pending: \(pending.map(\.name).joined(separator: ", "))")
+            throw ExitCode.failure
+        }
+        print("no migrations pending")
     }
 
     private func backupDirectory(_ settings: Settings) -> String? {

@@ -33,9 +33,20 @@ import Testing
     }
 
     @Test func previewChangesNothing() async throws {
+        // With no database yet, looking creates nothing at all, not even data/.
+        let fresh = try await app("migrate", "--sql")
+        #expect(fresh.status == 0)
+        #expect(fresh.output.contains("-- 0001_create_users\nCREATE TABLE users"))
+        let list = try await app("migrate", "--list")
+        #expect(list.status == 0 && list.output.contains("[ ] 0001_create_users  pending"))
+        let check = try await app("migrate", "--check")
+        #expect(check.status == 1 && check.output.contains("pending: 0001_create_users"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/data"))
+        // With a database, the preview reads it and changes nothing.
+        try DatabasePool(path: databasePath).close()
         let preview = try await app("migrate", "--sql")
         #expect(preview.status == 0)
-        #expect(preview.output.contains("-- 0001_create_users\nCREATE TABLE users"))
+        #expect(preview.output == fresh.output)
         #expect(try query(Int.self, "SELECT count(*) FROM sqlite_master WHERE name IN ('users', 'schema_migrations')") == 0)
     }
 

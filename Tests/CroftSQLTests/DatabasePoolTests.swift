@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 @Suite struct DatabasePoolTests {
-    @Test func thirtyTwoWriterThreadsLoseNothing() throws {
+    @Test func thirtyTwoWriterThreadsLoseNothing() async throws {
         // 32 writers × 500 single-row inserts from real threads, all at once; they queue FIFO on the
         // writer, so none ever sees SQLITE_BUSY. (Async `write` shares that queue; other tests use it.)
         let directory = TemporaryDirectory()
@@ -25,7 +25,7 @@ import Testing
                 }
             }.start()
         }
-        #expect(finished.wait(timeout: .now() + 120) == .success)
+        #expect(try await offCooperativePool { finished.wait(timeout: .now() + 120) } == .success)
         #expect(failures.load(ordering: .relaxed) == 0)
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM items") } == 16_000)
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM (SELECT DISTINCT thread, n FROM items)") } == 16_000)
@@ -179,7 +179,7 @@ import Testing
         #expect(gauge.maximum.load(ordering: .relaxed) <= 4)
     }
 
-    @Test func spareReadersOpenOnFirstUseAndEveryConnectionClosesWithThePool() throws {
+    @Test func spareReadersOpenOnFirstUseAndEveryConnectionClosesWithThePool() async throws {
         let directory = TemporaryDirectory()
         var configuration = DatabaseConfiguration()
         configuration.readerCount = 3
@@ -220,7 +220,7 @@ import Testing
                 }
             }.start()
         }
-        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(try await offCooperativePool { finished.wait(timeout: .now() + 30) } == .success)
         #expect(rendezvous.inside.load(ordering: .relaxed) == 3)
         #expect(rendezvous.failures.load(ordering: .relaxed) == 0)
         #expect(openConnections() == 4)

@@ -242,7 +242,7 @@ import Testing
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM schema_migrations") } == 3)
     }
 
-    @Test func processesStartingTogetherOnANewFileAllOpenItAndMigrateOnce() throws {
+    @Test func processesStartingTogetherOnANewFileAllOpenItAndMigrateOnce() async throws {
         // Containers starting at once on an empty volume: each creates the pool, which switches the new
         // file to WAL, then migrates; one applies everything and the others find nothing pending.
         // (MigrateCommandTests.twoMigratesStartedTogetherOnANewVolumeBothSucceed starts two `app migrate`
@@ -254,13 +254,15 @@ import Testing
             // Every child waits for the same instant before opening the file, so they really race.
             let startAt = String(Int((Date().timeIntervalSince1970 + 0.5) * 1000))
             let children = try (0..<4).map { _ in try TestHelper.start(["migrate", path, startAt]) }
-            var outputs: [[String]] = []
-            for (process, output) in children {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "round \(round)")
-                outputs.append(String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
+            let results = try await offCooperativePool {
+                children.map { process, output in
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return (process.terminationStatus, String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
+                }
             }
+            #expect(results.map(\.0) == [0, 0, 0, 0], "round \(round)")
+            let outputs = results.map(\.1)
             #expect(outputs.sorted { $0.count < $1.count } == [[], [], [], all], "round \(round)")
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct MultiProcessTests {
-    @Test func thirtyTwoWritersInEightProcessesLoseNothing() throws {
+    @Test func thirtyTwoWritersInEightProcessesLoseNothing() async throws {
         // 32 writers × 500 single-row inserts, as 8 processes of 4 threads: across processes SQLite's
         // own locks (and busy_timeout) arbitrate; within each, the pool's writer queue.
         let directory = TemporaryDirectory()
@@ -11,11 +11,15 @@ import Testing
         let processes = try (0..<8).map { index in
             try TestHelper.start(["insert", directory.file("db.sqlite3"), "4", "500", "p\(index)"])
         }
-        for (process, output) in processes {
-            _ = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)  // 2: some insert failed (the child prints which)
+        let children = processes
+        let statuses = try await offCooperativePool {
+            children.map { process, output in
+                _ = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
         }
+        #expect(statuses == Array(repeating: 0, count: 8))  // 2: some insert failed (the child prints which)
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM items") } == 8 * 4 * 500)
         #expect(try pool.readSync { try $0.fetchValue(Int.self, "SELECT count(DISTINCT tag || '/' || thread || '/' || n) FROM items") } == 8 * 4 * 500)
         #expect(try pool.readSync { try $0.fetchValue(String.self, "PRAGMA integrity_check") } == "ok")

@@ -61,3 +61,11 @@ enum TestHelper {
         return (process.terminationStatus, lines)
     }
 }
+
+/// Runs blocking work (waiting on threads or child processes) on a thread of its own, so it does not
+/// hold one of the two cooperative threads every async test in the run shares.
+func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -34,12 +34,6 @@ final class ConnectionWorker: @unchecked Sendable {
     /// True when the caller is already running on this worker's queue (where `sync` would deadlock).
     var isCurrent: Bool { DispatchQueue.getSpecific(key: queueKey) == true }
 
-    /// True once the connection has been opened (up front or on first use); call only on `queue`.
-    var isOpen: Bool {
-        dispatchPrecondition(condition: .onQueue(queue))
-        return connection != nil
-    }
-
     /// Runs `body` with the connection, opening it first if needed; call only on `queue`.
     ///
     /// A failed open throws (``DatabaseOpenError``) and is tried again on the next use.

@@ -62,7 +62,7 @@ struct Migrate: ParsableCommand {
         defer { database.close() }
         do {
             if list {
-                try printList(migrator, database)
+                printList(migrator, applied: try migrator.appliedMigrations(database))
             } else if sql {
                 let text = try migrator.sqlToApply(database, to: to)
                 print(text.isEmpty ? "-- nothing to apply" : text)
@@ -83,7 +83,7 @@ struct Migrate: ParsableCommand {
     /// `--list`, `--sql` or `--check` when the database file does not exist yet.
     private func inspectMissingDatabase(_ migrator: Migrator) throws {
         if list {
-            for migration in migrator.migrations { print("[ ] \(migration.name)  pending") }
+            printList(migrator, applied: [])
         } else if sql {
             let text = try migrator.sqlToApplyToNewDatabase(to: to)
             print(text.isEmpty ? "-- nothing to apply" : text)
@@ -112,8 +112,7 @@ struct Migrate: ParsableCommand {
         for name in result.applied { print("applied \(name)") }
     }
 
-    private func printList(_ migrator: Migrator, _ database: DatabasePool) throws {
-        let applied = try migrator.appliedMigrations(database)
+    private func printList(_ migrator: Migrator, applied: [AppliedMigration]) {
         let formatter = ISO8601DateFormatter()
         var appliedNames = Set<String>()
         for record in applied {

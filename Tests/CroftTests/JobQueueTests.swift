@@ -74,11 +74,12 @@ import Testing
     @Test func anExpiredLeaseIsClaimedAgainAsANewAttempt() async throws {
         let queue = try JobQueue(database: database)
         let id = try #require(try await queue.enqueue(RecordRun(n: 1)))
-        // A lease long enough that a loaded machine cannot outrun it between the two claims below.
-        let first = try #require(try await queue.claim(worker: "dead", limit: 1, lease: 3).first)
+        // A lease long enough that a loaded machine cannot outrun it between the two claims below
+        // (3 s was outrun about one full-suite run in ten on 2 shared cores).
+        let first = try #require(try await queue.claim(worker: "dead", limit: 1, lease: 6).first)
         #expect(first.attempt == 1)
         #expect(try await queue.claim(worker: "live", limit: 1, lease: 30).isEmpty)  // leased to "dead"
-        try await Task.sleep(for: .milliseconds(3200))
+        try await Task.sleep(for: .milliseconds(6200))
         let second = try #require(try await queue.claim(worker: "live", limit: 1, lease: 30).first)
         #expect(second.id == id && second.attempt == 2)
         #expect(try await !queue.complete(first, worker: "dead"))  // the dead worker's late result is ignored

@@ -48,6 +48,13 @@ final class ConnectionWorker: @unchecked Sendable {
         return try body(opened)
     }
 
+    /// Runs `body` only if the connection is open (never opening a spare one); nil otherwise. Call only on `queue`.
+    func runIfOpen<T>(_ body: (Connection) throws -> T) rethrows -> T? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed, let connection else { return nil }
+        return try body(connection)
+    }
+
     /// Closes the connection, if it was ever opened, after running `beforeClose`; call only on `queue`.
     func close(beforeClose: (Connection) -> Void = { _ in }) {
         dispatchPrecondition(condition: .onQueue(queue))

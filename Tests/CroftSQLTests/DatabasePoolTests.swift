@@ -260,6 +260,56 @@ import Testing
         #expect(try reopened.readSync { try $0.fetchValue(Int.self, "SELECT count(*) FROM items") } == 1)
     }
 
+    /// Two tables with two indexes each, where the planner's choice depends on statistics.
+    private func makeTablesWorthAnalyzing(_ pool: DatabasePool) throws {
+        try pool.writeSync { db in
+            for table in ["queried", "untouched"] {
+                try db.executeScript("""
+                    CREATE TABLE \(table) (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);
+                    CREATE INDEX \(table)_a ON \(table) (a);
+                    CREATE INDEX \(table)_b ON \(table) (b);
+                    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000)
+                    INSERT INTO \(table) (a, b) SELECT x % 10, x % 500 FROM c;
+                    """)
+            }
+        }
+    }
+
+    /// The tables `sqlite_stat1` holds statistics for (empty when ANALYZE never ran).
+    private func analyzedTables(_ db: Connection) throws -> Set<String> {
+        guard try db.fetchValue(Int.self, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == 1 else { return [] }
+        return Set(try db.fetchAll("SELECT DISTINCT tbl FROM sqlite_stat1") { try $0.get(0, as: String.self) })
+    }
+
+    @Test func closeAnalyzesTheTablesTheReadersQueried() async throws {
+        let directory = TemporaryDirectory()
+        let pool = try directory.makePool()
+        try makeTablesWorthAnalyzing(pool)
+        // Only readers run the query; a query_only reader cannot ANALYZE, so the writer must do it for them.
+        let count = try await pool.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM queried WHERE a = 3 AND b = 7") }
+        #expect(count == 0)
+        #expect(try pool.readSync { try analyzedTables($0) }.isEmpty)
+        pool.close()
+        let reopened = try Connection(path: directory.file("db.sqlite3"))
+        defer { reopened.close() }
+        #expect(try analyzedTables(reopened) == ["queried"])
+    }
+
+    @Test func optimizeAnalyzesWhatTheReadersQueriedAndRestoresTheAnalysisLimit() async throws {
+        let directory = TemporaryDirectory()
+        let pool = try directory.makePool()
+        defer { pool.close() }
+        try makeTablesWorthAnalyzing(pool)
+        _ = try await pool.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM queried WHERE a = 3 AND b = 7") }
+        try await pool.optimize()
+        #expect(try pool.readSync { try analyzedTables($0) } == ["queried"])
+        #expect(try pool.writeSync { try $0.pragma("analysis_limit") } == .integer(0))
+        // Fresh statistics: nothing is left to analyze, so a second run changes nothing.
+        let before = try pool.readSync { try $0.fetchAll("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY idx") { try $0.get(2, as: String.self) } }
+        try await pool.optimize()
+        #expect(try pool.readSync { try $0.fetchAll("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY idx") { try $0.get(2, as: String.self) } } == before)
+    }
+
     @Test func backupCopiesAConsistentDatabase() async throws {
         let directory = TemporaryDirectory()
         let pool = try directory.makePool()

@@ -30,8 +30,10 @@ public enum Site {
     }
 
     /// Opens the main database (`DATABASE_PATH`) with the production pragmas; the error names the path and why.
+    /// Refuses (``SiteError/invalidSettings(_:)``) while any setting failed to parse.
     public static func openDatabase(_ settings: Settings) throws -> DatabasePool {
-        try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
+        guard settings.invalidValues.isEmpty else { throw SiteError.invalidSettings(settings.invalidValues) }
+        return try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
     }
 
     /// Where `app migrate` keeps its pre-migrate backups.
@@ -56,11 +58,15 @@ public enum Site {
 public enum SiteError: Error, CustomStringConvertible {
     /// `data/` cannot be created or written.
     case dataDirectory(path: String, reason: String)
+    /// Environment or `.env` values that do not parse (``Settings/invalidValues``).
+    case invalidSettings([String])
 
     public var description: String {
         switch self {
         case .dataDirectory(let path, let reason):
             "cannot use the data directory \(path): \(reason). Set DATA_DIR to a writable directory."
+        case .invalidSettings(let problems):
+            "invalid settings: \(problems.joined(separator: "; ")). Fix them in the environment or .env (see .env.example)."
         }
     }
 }

@@ -37,9 +37,14 @@ public struct Settings: Sendable {
     /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-Proto`/`X-Forwarded-For` are believed (Caddy's).
     public var trustedProxies: [String]
     /// The SQLite pragmas and pool sizes for `DATABASE_PATH`: the production set, with `SQLITE_BUSY_TIMEOUT`,
-    /// `SQLITE_CACHE_SIZE`, `SQLITE_MMAP_SIZE`, `SQLITE_JOURNAL_SIZE_LIMIT`, `SQLITE_SYNCHRONOUS` and
-    /// `SQLITE_READERS` as overrides.
+    /// `SQLITE_CACHE_SIZE`, `SQLITE_MMAP_SIZE`, `SQLITE_JOURNAL_SIZE_LIMIT`, `SQLITE_SYNCHRONOUS`,
+    /// `SQLITE_FOREIGN_KEYS`, `SQLITE_TEMP_STORE` and `SQLITE_READERS` as overrides. `journal_mode` has no
+    /// variable: the pool's concurrent readers need WAL (set it here in Swift only for a special case).
+    /// Values SQLite would ignore are refused when the database opens (``DatabaseConfiguration/problems``).
     public var databaseConfiguration: DatabaseConfiguration
+    /// Variables whose values did not parse (`PORT=80a`), one sentence each; `Site.openDatabase` refuses to
+    /// start with any, rather than quietly using the default.
+    public let invalidValues: [String]
     /// Every variable that was read, for checks and diagnostics.
     public let values: [String: String]
 
@@ -56,30 +61,64 @@ public struct Settings: Sendable {
             let value = merged[key] ?? fallback
             return value.hasPrefix("/") ? value : base + "/" + value
         }
+        // Values that do not parse are listed in `invalidValues` (and refused when the database opens)
+        // instead of silently falling back to the default; an empty value counts as unset.
+        var invalid: [String] = []
+        func text(_ key: String) -> String? {
+            guard let value = merged[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        func number<T: FixedWidthInteger>(_ key: String, _ type: T.Type = Int.self) -> T? {
+            guard let value = text(key) else { return nil }
+            guard let parsed = T(value) else {
+                invalid.append("\(key)=\"\(value)\" is not a whole number")
+                return nil
+            }
+            return parsed
+        }
+        func boolean(_ key: String) -> Bool? {
+            guard let value = text(key) else { return nil }
+            guard let parsed = Settings.flag(value) else {
+                invalid.append("\(key)=\"\(value)\" is not one of 1, true, yes, on, 0, false, no, off")
+                return nil
+            }
+            return parsed
+        }
         environment = merged["ENVIRONMENT"] ?? "development"
-        debug = Settings.flag(merged["DEBUG"]) ?? false
+        debug = boolean("DEBUG") ?? false
         host = merged["HOST"] ?? "127.0.0.1"
-        port = merged["PORT"].flatMap(Int.init) ?? 8000
+        port = number("PORT") ?? 8000
+        if !(0...65535).contains(port) {
+            invalid.append("PORT=\(port) is not between 0 and 65535")
+            port = 8000
+        }
         baseDirectory = base
         dataDirectory = path("DATA_DIR", "data")
         databasePath = merged["DATABASE_PATH"].map { $0.hasPrefix("/") ? $0 : base + "/" + $0 } ?? dataDirectory + "/db.sqlite3"
         publicDirectory = path("PUBLIC_DIR", "Public")
         templatesDirectory = path("TEMPLATES_DIR", "Templates")
-        logLevel = merged["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        maxBodySize = merged["MAX_BODY_SIZE"].flatMap(Int.init) ?? 10 * 1024 * 1024
-        reusePort = Settings.flag(merged["REUSE_PORT"]) ?? false
+        let level = text("LOG_LEVEL")
+        logLevel = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        if let level, Logger.Level(rawValue: level.lowercased()) == nil {
+            invalid.append("LOG_LEVEL=\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        maxBodySize = number("MAX_BODY_SIZE") ?? 10 * 1024 * 1024
+        reusePort = boolean("REUSE_PORT") ?? false
         let isProduction = environment == "production"
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
-        passwordIterations = merged["PASSWORD_ITERATIONS"].flatMap(Int.init) ?? 1_200_000
+        passwordIterations = number("PASSWORD_ITERATIONS") ?? 1_200_000
         trustedProxies = Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"]
         var database = DatabaseConfiguration()
-        if let value = merged["SQLITE_BUSY_TIMEOUT"].flatMap(Int.init) { database.busyTimeoutMilliseconds = value }
-        if let value = merged["SQLITE_CACHE_SIZE"].flatMap(Int.init) { database.cacheSize = value }
-        if let value = merged["SQLITE_MMAP_SIZE"].flatMap(Int64.init) { database.mmapSize = value }
-        if let value = merged["SQLITE_JOURNAL_SIZE_LIMIT"].flatMap(Int64.init) { database.journalSizeLimit = value }
-        if let value = merged["SQLITE_SYNCHRONOUS"], !value.isEmpty { database.synchronous = value.uppercased() }
-        if let value = merged["SQLITE_READERS"].flatMap(Int.init) { database.readerCount = value }
+        if let value = number("SQLITE_BUSY_TIMEOUT") { database.busyTimeoutMilliseconds = value }
+        if let value = number("SQLITE_CACHE_SIZE") { database.cacheSize = value }
+        if let value = number("SQLITE_MMAP_SIZE", Int64.self) { database.mmapSize = value }
+        if let value = number("SQLITE_JOURNAL_SIZE_LIMIT", Int64.self) { database.journalSizeLimit = value }
+        if let value = text("SQLITE_SYNCHRONOUS") { database.synchronous = value.uppercased() }
+        if let value = boolean("SQLITE_FOREIGN_KEYS") { database.foreignKeys = value }
+        if let value = text("SQLITE_TEMP_STORE") { database.tempStore = value.uppercased() }
+        if let value = number("SQLITE_READERS") { database.readerCount = value }
+        invalidValues = invalid
         databaseConfiguration = database
     }
 

@@ -44,8 +44,13 @@ public final class Connection {
     /// Opens (creating if needed) the database at `path` and applies `configuration`.
     ///
     /// The parent directory is created when missing. Throws ``DatabaseOpenError`` naming the path
-    /// and the reason when the file cannot be opened or written.
+    /// and the reason when the file cannot be opened or written, or when `configuration` has
+    /// ``DatabaseConfiguration/problems`` (checked before anything is created).
     public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration(), role: Role = .writer) throws {
+        let problems = configuration.problems
+        guard problems.isEmpty else {
+            throw DatabaseOpenError(path: path, reason: "invalid configuration: \(problems.joined(separator: "; "))")
+        }
         self.path = path
         self.configuration = configuration
         self.role = role
@@ -111,11 +116,6 @@ public final class Connection {
 
     /// Applies the pragma set; a writer also switches the file to WAL and proves it can write.
     private func applyConfiguration() throws {
-        for name in [configuration.journalMode, configuration.synchronous, configuration.tempStore] {
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber }) else {
-                throw SQLiteError.misuse("invalid pragma value \"\(name)\" in DatabaseConfiguration")
-            }
-        }
         for pragma in configuration.connectionPragmas {
             try executeScript(pragma)
         }

@@ -59,6 +59,30 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     /// The production defaults listed above.
     public init() {}
 
+    /// What is wrong with this configuration, one phrase each; empty when every value is one SQLite accepts.
+    ///
+    /// SQLite ignores an unknown keyword (`synchronous = FUL` leaves NORMAL in force), so a typo would
+    /// otherwise go unnoticed; ``Connection`` refuses to open with any of these.
+    public var problems: [String] {
+        var problems: [String] = []
+        func oneOf(_ pragma: String, _ value: String, _ allowed: [String], numbers: ClosedRange<Int>? = nil) {
+            let isAllowedNumber = Int(value).map { numbers?.contains($0) ?? false } ?? false
+            if !allowed.contains(value.uppercased()) && !isAllowedNumber {
+                problems.append("\(pragma) \"\(value)\" is not one of \(allowed.joined(separator: ", "))")
+            }
+        }
+        oneOf("journal_mode", journalMode, ["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"])
+        oneOf("synchronous", synchronous, ["OFF", "NORMAL", "FULL", "EXTRA"], numbers: 0...3)
+        oneOf("temp_store", tempStore, ["DEFAULT", "FILE", "MEMORY"], numbers: 0...2)
+        if busyTimeoutMilliseconds < 0 { problems.append("busy_timeout \(busyTimeoutMilliseconds) is negative") }
+        if mmapSize < 0 { problems.append("mmap_size \(mmapSize) is negative") }
+        if journalSizeLimit < -1 { problems.append("journal_size_limit \(journalSizeLimit) is below -1 (no limit)") }
+        if let readerCount, readerCount < 1 { problems.append("the reader count \(readerCount) is below 1") }
+        if statementCacheCapacity < 0 { problems.append("the statement cache capacity \(statementCacheCapacity) is negative") }
+        if waitSampleCapacity < 1 { problems.append("the wait sample capacity \(waitSampleCapacity) is below 1") }
+        return problems
+    }
+
     /// The per-connection pragma statements, in the order they are applied.
     ///
     /// `busy_timeout` comes first so later pragmas wait for locks held by other processes;

@@ -112,6 +112,19 @@ import Testing
         #expect(app.output.contains("--port must be between 0 and 65535"))
     }
 
+    @Test func serveRefusesSettingsThatDoNotParseOrThatSQLiteWouldIgnore() async throws {
+        for (key, value, message) in [
+            ("SQLITE_SYNCHRONOUS", "FUL", #"synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA"#),
+            ("SQLITE_CACHE_SIZE", "2k", #"SQLITE_CACHE_SIZE="2k" is not a whole number"#),
+        ] {
+            let directory = try TemporaryDirectory()
+            let app = try RunningApp(baseDirectory: directory.path, environment: [key: value])
+            #expect(try await app.waitForExit() != 0)
+            #expect(app.output.contains(message), "\(app.output)")
+            #expect(!app.output.contains("listening"))
+        }
+    }
+
     @Test func serveExplainsAPortAlreadyInUse() async throws {
         let directory = try TemporaryDirectory()
         let first = try RunningApp(baseDirectory: directory.path)

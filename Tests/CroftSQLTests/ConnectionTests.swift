@@ -30,6 +30,33 @@ import Testing
         #expect(try db.pragma("synchronous") == 2)
     }
 
+    @Test func valuesSQLiteWouldIgnoreAreRefusedBeforeAnythingIsCreated() throws {
+        let directory = TemporaryDirectory()
+        #expect(DatabaseConfiguration().problems.isEmpty)
+        var configuration = DatabaseConfiguration()
+        configuration.synchronous = "2"  // SQLite's numeric form is fine
+        configuration.tempStore = "memory"
+        #expect(configuration.problems.isEmpty)
+        configuration.synchronous = "FUL"
+        configuration.tempStore = "RAM"
+        configuration.busyTimeoutMilliseconds = -1
+        configuration.readerCount = 0
+        let path = directory.file("never.sqlite3")
+        let error = #expect(throws: DatabaseOpenError.self) { try Connection(path: path, configuration: configuration) }
+        #expect(error?.path == path)
+        #expect(error?.reason == #"invalid configuration: synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA; temp_store "RAM" is not one of DEFAULT, FILE, MEMORY; busy_timeout -1 is negative; the reader count 0 is below 1"#)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(throws: DatabaseOpenError.self) { try DatabasePool(path: path, configuration: configuration) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aPoolHasOneReaderPerCoreAndAtLeastTwo() throws {
+        let directory = TemporaryDirectory()
+        let pool = try directory.makePool()
+        defer { pool.close() }
+        #expect(pool.statistics.readerCount == max(2, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
     @Test func createsTheParentDirectory() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("nested/deeper/db.sqlite3")

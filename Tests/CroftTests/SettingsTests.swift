@@ -1,0 +1,45 @@
+import Croft
+import CroftSQL
+import Foundation
+import Testing
+
+@Suite struct SettingsTests {
+    @Test func everySQLiteOverrideReachesEveryConnection() throws {
+        let directory = NSTemporaryDirectory() + "croft-settings-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let settings = Settings(environment: [
+            "BASE_DIR": directory,
+            "SQLITE_BUSY_TIMEOUT": "1234", "SQLITE_CACHE_SIZE": "-4000", "SQLITE_MMAP_SIZE": "0",
+            "SQLITE_JOURNAL_SIZE_LIMIT": "1048576", "SQLITE_SYNCHRONOUS": "full", "SQLITE_FOREIGN_KEYS": "off",
+            "SQLITE_TEMP_STORE": "file", "SQLITE_READERS": "3",
+        ])
+        #expect(settings.invalidValues.isEmpty)
+        let pool = try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
+        defer { pool.close() }
+        let expected: [(String, SQLValue)] = [
+            ("journal_mode", "wal"), ("synchronous", 2), ("foreign_keys", 0), ("busy_timeout", 1234),
+            ("temp_store", 1), ("mmap_size", 0), ("journal_size_limit", 1_048_576), ("cache_size", -4000),
+        ]
+        #expect(try pool.writeSync { db in try expected.map { try db.pragma($0.0) } } == expected.map(\.1))
+        #expect(try pool.readSync { db in try expected.map { try db.pragma($0.0) } } == expected.map(\.1))
+        #expect(pool.statistics.readerCount == 3)
+    }
+
+    @Test func valuesThatDoNotParseAreListedInsteadOfQuietlyDefaulted() {
+        let settings = Settings(environment: [
+            "BASE_DIR": "/nonexistent", "PORT": "80a", "DEBUG": "maybe", "LOG_LEVEL": "loud",
+            "SQLITE_CACHE_SIZE": "2k", "SQLITE_FOREIGN_KEYS": "sometimes", "MAX_BODY_SIZE": "",
+        ])
+        #expect(settings.invalidValues.sorted() == [
+            #"DEBUG="maybe" is not one of 1, true, yes, on, 0, false, no, off"#,
+            #"LOG_LEVEL="loud" is not one of trace, debug, info, notice, warning, error, critical"#,
+            #"PORT="80a" is not a whole number"#,
+            #"SQLITE_CACHE_SIZE="2k" is not a whole number"#,
+            #"SQLITE_FOREIGN_KEYS="sometimes" is not one of 1, true, yes, on, 0, false, no, off"#,
+        ])
+        // An empty value counts as unset.
+        #expect(settings.maxBodySize == 10 * 1024 * 1024)
+        #expect(Settings(environment: ["BASE_DIR": "/nonexistent", "PORT": "70000"]).invalidValues == ["PORT=70000 is not between 0 and 65535"])
+        #expect(Settings(environment: ["BASE_DIR": "/nonexistent"]).invalidValues.isEmpty)
+    }
+}

@@ -49,6 +49,17 @@ public enum DeploymentChecks {
         if [.trace, .debug].contains(settings.logLevel) {
             add("croft.W005", "LOG_LEVEL is \(settings.logLevel): debug logs are large and may include request details. Use info.")
         }
+        let problems = settings.invalidValues + settings.databaseConfiguration.problems
+        if !problems.isEmpty {
+            add("croft.E006", "settings that do not parse or that SQLite would ignore: \(problems.joined(separator: "; ")). The site refuses to start with them; correct them (see .env.example).")
+        }
+        let database = settings.databaseConfiguration
+        if ["OFF", "0"].contains(database.synchronous.uppercased()) {
+            add("croft.W007", "SQLITE_SYNCHRONOUS is OFF: an OS crash or power loss can corrupt the database. Use NORMAL (the default; safe with WAL).")
+        }
+        if !database.foreignKeys {
+            add("croft.W008", "SQLITE_FOREIGN_KEYS is off: REFERENCES and ON DELETE rules are not enforced, so orphaned rows go unnoticed. Leave it on.")
+        }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: settings.dataDirectory),
            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o007 != 0 {
             add("croft.W006", "\(settings.dataDirectory) is accessible to every user (mode \(String(mode, radix: 8))): chmod 750 it; it holds the database and backups.")

@@ -15,7 +15,8 @@ extension Site {
     /// The deployment checks for this site's paths.
     public static func doctor(_ settings: Settings, allowedOtherHolders: Int = 0) -> Doctor {
         Doctor(dataDirectory: settings.dataDirectory, databasePath: settings.databasePath,
-               backups: backupStore(settings), allowedOtherHolders: allowedOtherHolders)
+               backups: backupStore(settings), allowedOtherHolders: allowedOtherHolders,
+               settingsProblems: settings.invalidValues + settings.databaseConfiguration.problems)
     }
 
     /// Read-only maintenance mode for this site's data directory.

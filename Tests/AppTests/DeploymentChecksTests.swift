@@ -10,9 +10,20 @@ import Testing
         let settings = Settings(environment: [
             "BASE_DIR": directory.path, "DEBUG": "1", "ALLOWED_HOSTS": "*", "SECRET_KEY": "short",
             "PASSWORD_ITERATIONS": "1000", "LOG_LEVEL": "debug", "TRUSTED_PROXIES": "*",
+            "SQLITE_SYNCHRONOUS": "off", "SQLITE_FOREIGN_KEYS": "0",
         ])
         let ids = Set(DeploymentChecks.run(settings).map(\.id))
-        #expect(ids == ["croft.E001", "croft.W001", "croft.E002", "croft.E005", "croft.W003", "croft.W004", "croft.W005"])
+        #expect(ids == ["croft.E001", "croft.W001", "croft.E002", "croft.E005", "croft.W003", "croft.W004", "croft.W005",
+                        "croft.W007", "croft.W008"])
+    }
+
+    @Test func namesSettingsThatDoNotParseOrThatSQLiteWouldIgnore() throws {
+        let directory = try TemporaryDirectory()
+        let settings = Settings(environment: [
+            "BASE_DIR": directory.path, "MAX_BODY_SIZE": "10MB", "SQLITE_SYNCHRONOUS": "FUL",
+        ])
+        let finding = DeploymentChecks.run(settings).first { $0.id == "croft.E006" }
+        #expect(finding?.message.contains(#"MAX_BODY_SIZE="10MB" is not a whole number; synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA"#) == true)
     }
 
     @Test func aCarefulProductionConfigurationPasses() throws {

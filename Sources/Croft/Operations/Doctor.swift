@@ -13,18 +13,30 @@ public struct Doctor: Sendable {
     public let backups: BackupStore
     /// How many other processes may have the database open before it is a finding (the CLI allows the server).
     public let allowedOtherHolders: Int
+    /// Settings that did not parse or that SQLite would ignore (`Settings.invalidValues` and
+    /// `DatabaseConfiguration.problems`); each is an error.
+    public let settingsProblems: [String]
 
     /// Creates a doctor for these paths.
-    public init(dataDirectory: String, databasePath: String, backups: BackupStore, allowedOtherHolders: Int = 0) {
+    public init(dataDirectory: String, databasePath: String, backups: BackupStore, allowedOtherHolders: Int = 0,
+                settingsProblems: [String] = []) {
         self.dataDirectory = dataDirectory
         self.databasePath = databasePath
         self.backups = backups
         self.allowedOtherHolders = allowedOtherHolders
+        self.settingsProblems = settingsProblems
     }
 
     /// Runs every check; `database` (if open) is used to read the journal mode.
     public func run(database: DatabasePool? = nil, now: Date = Date()) -> [DoctorFinding] {
-        [fileSystem(), writable(), journalMode(database), diskSpace(), holders(), newestBackup(now: now)]
+        [settings(), fileSystem(), writable(), journalMode(database), diskSpace(), holders(), newestBackup(now: now)]
+    }
+
+    func settings() -> DoctorFinding {
+        settingsProblems.isEmpty
+            ? DoctorFinding(check: "settings", severity: .ok, message: "every setting parses", fix: "")
+            : DoctorFinding(check: "settings", severity: .error, message: settingsProblems.joined(separator: "; "),
+                            fix: "The site refuses to start with these: correct them in the environment or .env (see .env.example).")
     }
 
     func fileSystem() -> DoctorFinding {

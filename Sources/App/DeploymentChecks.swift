@@ -49,9 +49,8 @@ public enum DeploymentChecks {
         if [.trace, .debug].contains(settings.logLevel) {
             add("croft.W005", "LOG_LEVEL is \(settings.logLevel): debug logs are large and may include request details. Use info.")
         }
-        let problems = settings.invalidValues + settings.databaseConfiguration.problems
-        if !problems.isEmpty {
-            add("croft.E006", "settings that do not parse or that SQLite would ignore: \(problems.joined(separator: "; ")). The site refuses to start with them; correct them (see .env.example).")
+        if !settings.problems.isEmpty {
+            add("croft.E006", "settings that do not parse or that SQLite would ignore: \(settings.problems.joined(separator: "; ")). The site refuses to start with them; correct them (see .env.example).")
         }
         let database = settings.databaseConfiguration
         if ["OFF", "0"].contains(database.synchronous.uppercased()) {

@@ -16,7 +16,7 @@ extension Site {
     public static func doctor(_ settings: Settings, allowedOtherHolders: Int = 0) -> Doctor {
         Doctor(dataDirectory: settings.dataDirectory, databasePath: settings.databasePath,
                backups: backupStore(settings), allowedOtherHolders: allowedOtherHolders,
-               settingsProblems: settings.invalidValues + settings.databaseConfiguration.problems)
+               settingsProblems: settings.problems)
     }
 
     /// Read-only maintenance mode for this site's data directory.

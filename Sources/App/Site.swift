@@ -30,9 +30,9 @@ public enum Site {
     }
 
     /// Opens the main database (`DATABASE_PATH`) with the production pragmas; the error names the path and why.
-    /// Refuses (``SiteError/invalidSettings(_:)``) while any setting failed to parse.
+    /// Refuses (``SiteError/invalidSettings(_:)``) while any setting has a problem.
     public static func openDatabase(_ settings: Settings) throws -> DatabasePool {
-        guard settings.invalidValues.isEmpty else { throw SiteError.invalidSettings(settings.invalidValues) }
+        guard settings.problems.isEmpty else { throw SiteError.invalidSettings(settings.problems) }
         return try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
     }
 
@@ -58,7 +58,7 @@ public enum Site {
 public enum SiteError: Error, CustomStringConvertible {
     /// `data/` cannot be created or written.
     case dataDirectory(path: String, reason: String)
-    /// Environment or `.env` values that do not parse (``Settings/invalidValues``).
+    /// Environment or `.env` values that do not parse or that SQLite would ignore (``Settings/problems``).
     case invalidSettings([String])
 
     public var description: String {

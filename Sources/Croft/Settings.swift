@@ -42,9 +42,12 @@ public struct Settings: Sendable {
     /// variable: the pool's concurrent readers need WAL (set it here in Swift only for a special case).
     /// Values SQLite would ignore are refused when the database opens (``DatabaseConfiguration/problems``).
     public var databaseConfiguration: DatabaseConfiguration
-    /// Variables whose values did not parse (`PORT=80a`), one sentence each; `Site.openDatabase` refuses to
-    /// start with any, rather than quietly using the default.
+    /// Variables whose values did not parse (`PORT=80a`), one sentence each, rather than quietly using
+    /// the default.
     public let invalidValues: [String]
+    /// Everything wrong with these settings: ``invalidValues`` and the database configuration's
+    /// `problems` (values SQLite would ignore). `Site.openDatabase` refuses to start with any.
+    public var problems: [String] { invalidValues + databaseConfiguration.problems }
     /// Every variable that was read, for checks and diagnostics.
     public let values: [String: String]
 

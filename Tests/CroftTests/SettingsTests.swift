@@ -40,6 +40,8 @@ import Testing
         // An empty value counts as unset.
         #expect(settings.maxBodySize == 10 * 1024 * 1024)
         #expect(Settings(environment: ["BASE_DIR": "/nonexistent", "PORT": "70000"]).invalidValues == ["PORT=70000 is not between 0 and 65535"])
-        #expect(Settings(environment: ["BASE_DIR": "/nonexistent"]).invalidValues.isEmpty)
+        #expect(Settings(environment: ["BASE_DIR": "/nonexistent"]).problems.isEmpty)
+        #expect(Settings(environment: ["BASE_DIR": "/nonexistent", "SQLITE_TEMP_STORE": "RAM"]).problems
+                == [#"temp_store "RAM" is not one of DEFAULT, FILE, MEMORY"#])
     }
 }

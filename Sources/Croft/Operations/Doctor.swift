@@ -13,8 +13,7 @@ public struct Doctor: Sendable {
     public let backups: BackupStore
     /// How many other processes may have the database open before it is a finding (the CLI allows the server).
     public let allowedOtherHolders: Int
-    /// Settings that did not parse or that SQLite would ignore (`Settings.invalidValues` and
-    /// `DatabaseConfiguration.problems`); each is an error.
+    /// Settings that did not parse or that SQLite would ignore (`Settings.problems`); each is an error.
     public let settingsProblems: [String]
 
     /// Creates a doctor for these paths.

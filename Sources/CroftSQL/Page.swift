@@ -18,13 +18,19 @@ public struct Page<Item: Sendable>: Sendable {
     }
 
     /// The number of pages (at least 1, so an empty list still has page 1).
-    public var totalPages: Int { max(1, (totalCount + perPage - 1) / perPage) }
+    public var totalPages: Int {
+        // Not (totalCount + perPage - 1) / perPage: that overflows for a huge perPage.
+        guard perPage > 0 else { return 1 }
+        return max(1, totalCount / perPage + (totalCount % perPage == 0 ? 0 : 1))
+    }
+    /// True when `number` is beyond the last page (only page 1 of an empty list exists): answer 404.
+    public var isPastEnd: Bool { number < 1 || number > totalPages }
     /// True when a later page exists.
     public var hasNext: Bool { number < totalPages }
     /// True when an earlier page exists.
     public var hasPrevious: Bool { number > 1 }
     /// The next page number, if any.
-    public var nextNumber: Int? { hasNext ? number + 1 : nil }
+    public var nextNumber: Int? { hasNext ? number + 1 : nil }  // hasNext implies number < Int.max
     /// The previous page number, if any.
     public var previousNumber: Int? { hasPrevious ? number - 1 : nil }
 }

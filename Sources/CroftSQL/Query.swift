@@ -122,11 +122,17 @@ public struct Query<M: Model>: Sendable {
     }
 
     /// One page of results (1-based `number`) with the total count, for paginated lists.
+    ///
+    /// `number` usually comes from the query string, so any `Int` is accepted without trapping: a number
+    /// below 1 is page 1, and a page past the end (``Page/isPastEnd``) has no items and runs no SELECT.
+    /// Answer 404 for it: `guard !page.isPastEnd else { throw HTTPError(.notFound) }`.
     public func page(_ number: Int, perPage: Int, in db: Connection) throws -> Page<M> {
         let perPage = max(1, perPage)
         let number = max(1, number)
         let total = try count(db)
-        let items = try limit(perPage).offset((number - 1) * perPage).all(db)
+        // (number - 1) * perPage overflows for ?page=Int.max: an offset past the end needs no query.
+        let (offset, overflow) = (number - 1).multipliedReportingOverflow(by: perPage)
+        let items = overflow || offset >= total ? [] : try limit(perPage).offset(offset).all(db)
         return Page(items: items, number: number, perPage: perPage, totalCount: total)
     }
 

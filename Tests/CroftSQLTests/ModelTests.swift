@@ -111,6 +111,23 @@ struct Odd: Model {
         #expect(!page.hasNext && !page.hasPrevious && page.nextNumber == nil)
     }
 
+    @Test func pageNumbersFromOutsideNeverTrap() throws {
+        let db = try Self.makeDatabase()
+        for index in 1...3 {
+            var note = Note(ownerID: 1, title: "note \(index)")
+            try note.insert(db)
+        }
+        // ?page=Int.max once computed (number - 1) * perPage and trapped on overflow.
+        for number in [Int.max, Int.max / 2 + 1, Int.max / 20 + 1, 3] {
+            let page = try Note.query().page(number, perPage: 20, in: db)
+            #expect(page.items.isEmpty && page.isPastEnd && page.totalCount == 3, "page \(number)")
+        }
+        let clamped = try Note.query().page(Int.min, perPage: 2, in: db)
+        #expect(clamped.number == 1 && clamped.items.count == 2 && !clamped.isPastEnd)
+        #expect(Page<Int>(items: [], number: 1, perPage: Int.max, totalCount: Int.max).totalPages == 1)
+        #expect(Page<Int>(items: [], number: 2, perPage: 1, totalCount: 1).isPastEnd)
+    }
+
     @Test func datesCompareInQueriesBecauseTheirTextSorts() throws {
         let db = try Self.makeDatabase()
         var old = Note(ownerID: 1, title: "old")

@@ -19,7 +19,7 @@ enum NotesController {
         let page = try await request.db.read { db in
             try Note.owned(by: ownerID, matching: search).page(number, perPage: perPage, in: db)
         }
-        guard number >= 1, number <= page.totalPages else {
+        guard number >= 1, !page.isPastEnd else {
             throw HTTPError(.notFound, message: "There is no page \(number) of your notes.")
         }
         return try request.render("notes/list.html", [
@@ -49,7 +49,7 @@ enum NotesController {
     /// `POST /notes/new`: saves the note and shows it, or shows the form again with the errors.
     @Sendable static func create(_ request: Request) async throws -> Response {
         let ownerID = try ownerID(request)
-        let (title, body) = submittedFields(request)
+        let (title, body) = try submittedFields(request)
         let errors = Note.validate(title: title, body: body)
         guard errors.isEmpty else {
             return try form(request, note: nil, title: title, body: body, errors: errors)
@@ -82,7 +82,7 @@ enum NotesController {
     /// `POST /notes/:id/edit`.
     @Sendable static func update(_ request: Request) async throws -> Response {
         var note = try await findNote(request)
-        let (title, body) = submittedFields(request)
+        let (title, body) = try submittedFields(request)
         let errors = Note.validate(title: title, body: body)
         guard errors.isEmpty else {
             return try form(request, note: note, title: title, body: body, errors: errors)
@@ -132,8 +132,8 @@ enum NotesController {
     }
 
     /// The title (trimmed) and body (with the browser's CRLF line ends made LF) from the posted form.
-    static func submittedFields(_ request: Request) -> (title: String, body: String) {
-        let form = request.formFields
+    static func submittedFields(_ request: Request) throws -> (title: String, body: String) {
+        let form = try request.formFields
         return (form["title", default: ""].trimmingCharacters(in: .whitespacesAndNewlines),
                 form["body", default: ""].replacingOccurrences(of: "\r\n", with: "\n"))
     }

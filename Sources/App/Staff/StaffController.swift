@@ -53,7 +53,7 @@ enum StaffController {
 
     @Sendable static func users(_ request: Request) async throws -> Response {
         let search = (request.query["q"] ?? "").trimmingCharacters(in: .whitespaces)
-        let pageNumber = max(1, try request.queryValue("page", as: Int.self) ?? 1)
+        let pageNumber = try request.queryValue("page", as: Int.self) ?? 1
         let db = try request.db
         let (page, lockedOut) = try await db.read { db in
             var query = User.query().order("created_at DESC")
@@ -62,6 +62,9 @@ enum StaffController {
                 query = query.where("(email LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')", pattern, pattern)
             }
             return (try query.page(pageNumber, perPage: 25, in: db), try AccountController.throttle.lockedOut(in: db))
+        }
+        guard pageNumber >= 1, !page.isPastEnd else {
+            throw HTTPError(.notFound, message: "There is no page \(pageNumber) of users.")
         }
         return try render(request, "staff/users.html", [
             "users": .array(page.items.map { user in
@@ -81,7 +84,7 @@ enum StaffController {
     /// `POST /staff/users/:id`: `action` = make_staff, remove_staff, deactivate, activate, reset_throttle.
     @Sendable static func updateUser(_ request: Request) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        let action = request.formFields["action"] ?? ""
+        let action = try request.formFields["action"] ?? ""
         let me = try request.requireUser()
         guard id != me.id || action == "reset_throttle" else {
             request.flash("You cannot change your own staff status or deactivate yourself here.", level: "error")
@@ -107,7 +110,7 @@ enum StaffController {
             return "\(user.email): \(action.replacingOccurrences(of: "_", with: " ")) done."
         }
         request.flash(message)
-        return .redirect(to: Request.safeRedirectTarget(request.formFields["next"], fallback: "/staff/users/"))
+        return .redirect(to: Request.safeRedirectTarget((try request.formFields)["next"], fallback: "/staff/users/"))
     }
 
     static func formatDuration(_ seconds: Int) -> String {

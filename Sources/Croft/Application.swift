@@ -73,6 +73,7 @@ public final class Application: @unchecked Sendable {
         let handler = chain ?? buildChain()
         var request = request
         request.storage[ApplicationKey.self] = self
+        request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits)
         do {
             return try await handler(request)
         } catch {

@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Request {
     /// A path parameter converted to `T`; a missing or malformed value is a 400, never a crash.
     ///
@@ -23,11 +25,58 @@ extension Request {
         return value
     }
 
-    /// The decoded fields of an `application/x-www-form-urlencoded` body.
+    /// The decoded fields of an `application/x-www-form-urlencoded` body (the last value wins for a
+    /// repeated name); empty for any other content type.
+    ///
+    /// Decoded once per request, however many middleware and handlers ask. A form over the limits
+    /// (`DATA_UPLOAD_MAX_MEMORY_SIZE`, `DATA_UPLOAD_MAX_NUMBER_FIELDS`) throws a 413 or a 400.
     public var formFields: [String: String] {
-        guard headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
-            return [:]
+        get throws {
+            guard let cache = storage[FormCacheKey.self] else { return try Self.decodeForm(self, limits: FormLimits()).get() }
+            return try cache.fields { Self.decodeForm(self, limits: cache.limits) }.get()
         }
-        return FormDecoding.decode(bodyText)
+    }
+
+    static func decodeForm(_ request: Request, limits: FormLimits) -> Result<[String: String], HTTPError> {
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            return .success([:])
+        }
+        do {
+            var fields: [String: String] = [:]
+            for (name, value) in try FormDecoding.decodePairs(bytes: request.body, limits: limits) { fields[name] = value }
+            return .success(fields)
+        } catch {
+            switch error {
+            case .tooLarge:
+                return .failure(HTTPError(.contentTooLarge, message: "The form is too large: \(error)."))
+            case .tooManyFields:
+                return .failure(HTTPError(.badRequest, message: "The form has too many fields: \(error)."))
+            }
+        }
+    }
+}
+
+/// Where `Application` leaves the per-request form cache, so a form is decoded once.
+enum FormCacheKey: RequestStorageKey {
+    typealias Value = FormCache
+}
+
+/// One request's decoded form (or the refusal), filled on first use. Shared by the copies of the request
+/// that middleware pass along, so the CSRF check and the handler decode it once between them.
+final class FormCache: Sendable {
+    let limits: FormLimits
+    private let decoded = Mutex<Result<[String: String], HTTPError>?>(nil)
+
+    init(limits: FormLimits) {
+        self.limits = limits
+    }
+
+    func fields(_ decode: () -> Result<[String: String], HTTPError>) -> Result<[String: String], HTTPError> {
+        decoded.withLock { slot in
+            if let slot { return slot }
+            let result = decode()
+            slot = result
+            return result
+        }
     }
 }

@@ -27,6 +27,9 @@ public struct Settings: Sendable {
     public var logLevel: Logger.Level
     /// `MAX_BODY_SIZE`: the largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1,000) and `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB): the most fields
+    /// and bytes an url-encoded form may have (Django's names and defaults); over them a request gets 400/413.
+    public var formLimits: FormLimits
     /// `REUSE_PORT`: bind with SO_REUSEPORT so a new process can take over while the old one drains.
     public var reusePort: Bool
     /// `ALLOWED_HOSTS`: comma-separated host names this site answers for (`.example.com` includes
@@ -107,6 +110,9 @@ public struct Settings: Sendable {
         }
         maxBodySize = number("MAX_BODY_SIZE") ?? 10 * 1024 * 1024
         reusePort = boolean("REUSE_PORT") ?? false
+        formLimits = FormLimits()
+        if let value = number("DATA_UPLOAD_MAX_NUMBER_FIELDS") { formLimits.maxFields = value }
+        if let value = number("DATA_UPLOAD_MAX_MEMORY_SIZE") { formLimits.maxBytes = value }
         let isProduction = environment == "production"
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
@@ -121,6 +127,10 @@ public struct Settings: Sendable {
         if let value = boolean("SQLITE_FOREIGN_KEYS") { database.foreignKeys = value }
         if let value = text("SQLITE_TEMP_STORE") { database.tempStore = value.uppercased() }
         if let value = number("SQLITE_READERS") { database.readerCount = value }
+        if isProduction && debug {
+            // A 500 page in DEBUG shows the SQL and the error: never to the public.
+            invalid.append("DEBUG=true with ENVIRONMENT=production would show SQL and errors to visitors; unset DEBUG")
+        }
         invalidValues = invalid
         databaseConfiguration = database
     }

@@ -13,7 +13,7 @@ enum AccountController {
     }
 
     @Sendable static func signup(_ request: Request) async throws -> Response {
-        let form = request.formFields
+        let form = try request.formFields
         let email = form["email", default: ""], displayName = form["display_name", default: ""]
         let values: TemplateValue = ["email": .string(email), "display_name": .string(displayName)]
         if form["password", default: ""] != form["password2", default: ""] {
@@ -43,7 +43,7 @@ enum AccountController {
     }
 
     @Sendable static func login(_ request: Request) async throws -> Response {
-        let form = request.formFields
+        let form = try request.formFields
         let email = form["email", default: ""].trimmingCharacters(in: .whitespaces)
         let password = form["password", default: ""]
         let next = form["next", default: ""]
@@ -105,7 +105,7 @@ enum AccountController {
 
     @Sendable static func changePassword(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let form = request.formFields
+        let form = try request.formFields
         let hasher = Accounts.hasher(request.application.settings)
         var errors: [String: String] = [:]
         if try await !hasher.verifyInBackground(form["current_password", default: ""], against: user.passwordHash) {
@@ -140,7 +140,7 @@ enum AccountController {
 
     @Sendable static func updateProfile(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let form = request.formFields
+        let form = try request.formFields
         let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
         let theme = form["theme", default: "system"]
         var errors: [String: String] = [:]

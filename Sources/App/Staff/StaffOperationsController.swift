@@ -88,7 +88,7 @@ enum StaffOperationsController {
     /// `POST /staff/backups/:name/delete` (the form asks for confirmation first).
     @Sendable static func deleteBackup(_ request: Request) async throws -> Response {
         let name = request.parameters["name"] ?? ""
-        guard request.formFields["confirm"] == name else {
+        guard try request.formFields["confirm"] == name else {
             request.flash("Type the backup's name to confirm deleting it.", level: "error")
             return .redirect(to: "/staff/backups/")
         }
@@ -104,7 +104,7 @@ enum StaffOperationsController {
     /// `POST /staff/maintenance`: switch read-only maintenance mode.
     @Sendable static func maintenance(_ request: Request) async throws -> Response {
         let mode = Site.maintenanceMode(request.application.settings)
-        if request.formFields["state"] == "on" {
+        if try request.formFields["state"] == "on" {
             try mode.enable(reason: "switched on from /staff/ by \(request.user?.email ?? "staff")")
             request.flash("Maintenance mode is on: writes get 503, reads keep working.", level: "warning")
         } else {

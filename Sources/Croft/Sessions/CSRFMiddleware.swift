@@ -57,7 +57,7 @@ public struct CSRFMiddleware: Middleware {
             throw Self.failure("your session cookie is missing (are cookies blocked?).")
         }
         let expected = token(for: session.id)
-        let sent = request.headers["X-CSRF-Token"] ?? request.formFields["csrf_token"] ?? ""
+        let sent = try request.headers["X-CSRF-Token"] ?? request.formFields["csrf_token"] ?? ""
         guard PasswordHasher.constantTimeEquals(Array(sent.utf8), Array(expected.utf8)) else {
             throw Self.failure(sent.isEmpty ? "the form's CSRF token is missing." : "the form's CSRF token is wrong or has expired.")
         }

@@ -40,7 +40,7 @@ public enum DeploymentChecks {
         } else if settings.allowedHosts.contains("*") {
             add("croft.E005", "ALLOWED_HOSTS contains '*': any Host header is accepted (host-header poisoning). List your domains.")
         }
-        if settings.trustedProxies.contains("*") {
+        if settings.trustedProxies.matchesAny {
             add("croft.W003", "TRUSTED_PROXIES contains '*': any client can claim HTTPS and spoof its address. List your proxy's addresses.")
         }
         if settings.passwordIterations < 600_000 {

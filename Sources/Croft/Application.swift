@@ -39,7 +39,7 @@ public final class Application: @unchecked Sendable {
         self.errors = ErrorResponder(logger: logger, debug: settings.debug)
         self.templates = Application.makeTemplates(settings: settings, router: router)
         middleware = [
-            SecurityHeadersMiddleware(trustedProxies: settings.trustedProxies),
+            SecurityHeadersMiddleware(trustedProxies: settings.trustedProxies, logger: logger),
             AllowedHostsMiddleware(hosts: settings.allowedHosts),
         ]
         errors.render = { [unowned self] status, message, error, request in

@@ -37,8 +37,9 @@ public struct Settings: Sendable {
     public var allowedHosts: [String]
     /// `PASSWORD_ITERATIONS`: PBKDF2-SHA256 iterations for new password hashes (Django 6: 1,200,000).
     public var passwordIterations: Int
-    /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-Proto`/`X-Forwarded-For` are believed (Caddy's).
-    public var trustedProxies: [String]
+    /// `TRUSTED_PROXIES`: addresses and CIDR ranges (`172.16.0.0/12`) whose `X-Forwarded-Proto` and
+    /// `X-Forwarded-For` are believed (Caddy's); matched numerically, so `::ffff:127.0.0.1` is `127.0.0.1`.
+    public var trustedProxies: AddressList
     /// The SQLite pragmas and pool sizes for `DATABASE_PATH`: the production set, with `SQLITE_BUSY_TIMEOUT`,
     /// `SQLITE_CACHE_SIZE`, `SQLITE_MMAP_SIZE`, `SQLITE_JOURNAL_SIZE_LIMIT`, `SQLITE_SYNCHRONOUS`,
     /// `SQLITE_FOREIGN_KEYS`, `SQLITE_TEMP_STORE` and `SQLITE_READERS` as overrides. `journal_mode` has no
@@ -117,7 +118,10 @@ public struct Settings: Sendable {
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
         passwordIterations = number("PASSWORD_ITERATIONS") ?? 1_200_000
-        trustedProxies = Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"]
+        trustedProxies = AddressList(Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"])
+        for entry in trustedProxies.invalidEntries {
+            invalid.append("TRUSTED_PROXIES entry \"\(entry)\" is not an IP address, a CIDR range (10.0.0.0/8) or *")
+        }
         var database = DatabaseConfiguration()
         if let value = number("SQLITE_BUSY_TIMEOUT") { database.busyTimeoutMilliseconds = value }
         if let value = number("SQLITE_CACHE_SIZE") { database.cacheSize = value }

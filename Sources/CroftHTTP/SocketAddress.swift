@@ -12,8 +12,15 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
     /// The address family (`AF_INET` or `AF_INET6`).
     public var family: Int32 { Int32(storage.ss_family) }
 
-    /// The numeric host (`127.0.0.1`, `::1`).
+    /// The numeric host (`127.0.0.1`, `::1`); an IPv4 client of a dual-stack `::` listener is shown as its
+    /// IPv4 address (`10.0.0.5`, not `::ffff:10.0.0.5`), so lists of addresses match it either way.
     public var host: String {
+        let numeric = numericHost
+        if family == AF_INET6, numeric.hasPrefix("::ffff:"), numeric.contains(".") { return String(numeric.dropFirst(7)) }
+        return numeric
+    }
+
+    private var numericHost: String {
         var copy = storage
         var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         let result = withUnsafePointer(to: &copy) {

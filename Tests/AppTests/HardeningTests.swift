@@ -70,3 +70,90 @@ import Testing
         }
     }
 }
+
+/// `TRUSTED_PROXIES` behind `--host ::`, with ranges, and a warning when forwarded headers come from elsewhere.
+@Suite struct TrustedProxyTests {
+    static func signUpOverHTTPS(_ site: LiveSite, _ email: String) async throws -> (Visitor, RawResponse) {
+        let visitor = site.visitor()
+        try await visitor.get("/accounts/signup", headers: [("X-Forwarded-Proto", "https")])
+        let response = try await visitor.post("/accounts/signup", [
+            ("email", email), ("password", "correct horse"), ("password2", "correct horse"),
+        ], headers: [("Origin", "https://\(visitor.host)"), ("X-Forwarded-Proto", "https")])
+        return (visitor, response)
+    }
+
+    @Test func anIPv4ProxyIsRecognisedOnADualStackListener() async throws {
+        // With --host ::, 127.0.0.1 arrives as ::ffff:127.0.0.1; it once failed the string comparison, so the
+        // https Origin was refused (403) and no Secure cookie or HSTS was sent.
+        try await LiveSite.with(host: "::") { site in
+            let (visitor, response) = try await Self.signUpOverHTTPS(site, "dual@example.com")
+            #expect(response.status == 303)
+            #expect(visitor.lastSetCookies.first?.contains("; Secure") == true)
+            #expect(response.header("Strict-Transport-Security") != nil)
+        }
+    }
+
+    @Test func rangesAreAccepted() async throws {
+        try await LiveSite.with(environment: ["TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.0/8"]) { site in
+            let (visitor, response) = try await Self.signUpOverHTTPS(site, "range@example.com")
+            #expect(response.status == 303)
+            #expect(visitor.lastSetCookies.first?.contains("; Secure") == true)
+        }
+        try await LiveSite.with(environment: ["TRUSTED_PROXIES": "10.0.0.0/8"]) { site in
+            let (_, response) = try await Self.signUpOverHTTPS(site, "outside@example.com")
+            #expect(response.status == 403)  // not trusted: the https Origin does not match http://
+        }
+    }
+
+    @Test func addressListsMatchNumerically() {
+        let list: AddressList = ["127.0.0.1", "::1", "172.16.0.0/12", "fd00::/8", "192.168.1.0/31"]
+        for inside in ["127.0.0.1", "::ffff:127.0.0.1", "::1", "0:0:0:0:0:0:0:1", "172.16.0.1", "172.31.255.255",
+                       "::ffff:172.20.1.2", "fd12:3456::1", "192.168.1.1"] {
+            #expect(list.contains(inside), "\(inside)")
+        }
+        for outside in ["127.0.0.2", "172.32.0.1", "172.15.255.255", "fe80::1", "192.168.1.2", "", "localhost",
+                        "127.0.0.1 ", "::ffff:10.0.0.1", String(repeating: "1", count: 10_000)] {
+            #expect(!list.contains(outside), "\(outside)")
+        }
+        #expect(AddressList(["*"]).contains("203.0.113.9"))
+        #expect(AddressList(["10.0.0.0/33", "nonsense", "::1/129", "1.2.3.4/-1", "10.0.0.0/"]).invalidEntries.count == 5)
+        let settings = Settings(environment: ["BASE_DIR": "/nonexistent", "TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"])
+        #expect(settings.problems.contains { $0.contains("proxy.local") })
+    }
+
+    @Test func forwardedHeadersFromAnUntrustedPeerAreLoggedOnce() async throws {
+        let messages = CapturedLog()
+        let logger = Logger(label: "test") { _ in messages }
+        let headers = SecurityHeadersMiddleware(trustedProxies: ["10.0.0.1"], logger: logger)
+        let next: Handler = { _ in .text("ok") }
+        for peer in ["203.0.113.9", "203.0.113.10"] {
+            _ = try await headers.respond(to: Request(method: .get, target: "/", headers: ["X-Forwarded-Proto": "https"],
+                                                      remoteAddress: peer), next: next)
+        }
+        _ = try await headers.respond(to: Request(method: .get, target: "/", headers: ["X-Forwarded-For": "1.2.3.4"],
+                                                  remoteAddress: "10.0.0.1"), next: next)
+        let warnings = messages.lines
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("203.0.113.9") == true && warnings.first?.contains("TRUSTED_PROXIES") == true)
+    }
+}
+
+/// A log handler that keeps warnings and above, for tests that assert what was logged.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var captured: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var lines: [String] { lock.withLock { captured } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard event.level >= .warning else { return }
+        lock.withLock { captured.append(event.message.description) }
+    }
+}

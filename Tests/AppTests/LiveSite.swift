@@ -15,7 +15,7 @@ final class LiveSite: @unchecked Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    init(environment extra: [String: String] = [:]) throws {
+    init(environment extra: [String: String] = [:], host: String = "127.0.0.1") throws {
         directory = try TemporaryDirectory()
         for folder in ["Public", "Templates"] {
             try FileManager.default.createSymbolicLink(
@@ -29,7 +29,9 @@ final class LiveSite: @unchecked Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         app = try Site.makeApplication(settings: settings, logger: logger, database: database)
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        var configuration = app.serverConfiguration
+        configuration.host = host
+        configuration.port = 0
         configuration.eventLoopCount = 1
         server = app.makeServer(configuration: configuration)
         try server.start()
@@ -41,8 +43,9 @@ final class LiveSite: @unchecked Sendable {
     }
 
     /// Runs `body` with a started site and always stops it.
-    static func with<T>(environment: [String: String] = [:], _ body: (LiveSite) async throws -> T) async throws -> T {
-        let site = try LiveSite(environment: environment)
+    static func with<T>(environment: [String: String] = [:], host: String = "127.0.0.1",
+                        _ body: (LiveSite) async throws -> T) async throws -> T {
+        let site = try LiveSite(environment: environment, host: host)
         do {
             let result = try await body(site)
             await site.stop()

@@ -12,10 +12,10 @@ public struct CSRFMiddleware: Middleware {
     /// The key the tokens are derived with.
     let key: SymmetricKey
     /// Proxies whose forwarded scheme is trusted (to know our own origin's scheme).
-    public var trustedProxies: [String]
+    public var trustedProxies: AddressList
 
     /// Tokens derived from `secret` (the application's `SECRET_KEY`).
-    public init(secret: String, trustedProxies: [String]) {
+    public init(secret: String, trustedProxies: AddressList) {
         key = SymmetricKey(data: SHA256.hash(data: Array(("croft.csrf:" + secret).utf8)))
         self.trustedProxies = trustedProxies
     }

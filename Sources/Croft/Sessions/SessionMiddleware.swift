@@ -9,10 +9,10 @@ public struct SessionMiddleware: Middleware {
     /// The cookie's name.
     public var cookieName = "croft_session"
     /// Proxies whose forwarded scheme is trusted.
-    public var trustedProxies: [String]
+    public var trustedProxies: AddressList
 
     /// Sessions from `store`.
-    public init(store: SessionStore, trustedProxies: [String]) {
+    public init(store: SessionStore, trustedProxies: AddressList) {
         self.store = store
         self.trustedProxies = trustedProxies
     }
@@ -66,13 +66,13 @@ public struct SessionMiddleware: Middleware {
 
 extension Request {
     /// Whether the client reached us over HTTPS, as told by a trusted proxy's `X-Forwarded-Proto`.
-    public func isSecure(trustedProxies: [String]) -> Bool {
-        guard trustedProxies.contains(remoteAddress) || trustedProxies.contains("*") else { return false }
+    public func isSecure(trustedProxies: AddressList) -> Bool {
+        guard trustedProxies.contains(remoteAddress) else { return false }
         return headers["X-Forwarded-Proto"]?.lowercased() == "https"
     }
 
     /// The client's address: the last untrusted hop of `X-Forwarded-For` behind a trusted proxy, else the peer.
-    public func clientAddress(trustedProxies: [String]) -> String {
+    public func clientAddress(trustedProxies: AddressList) -> String {
         guard trustedProxies.contains(remoteAddress), let forwarded = headers["X-Forwarded-For"] else {
             return remoteAddress
         }

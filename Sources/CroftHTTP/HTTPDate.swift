@@ -15,19 +15,23 @@ public enum HTTPDate {
         var parts = tm()
         gmtime_r(&time, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(Int(parts.tm_year) + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
     }
 
     /// Parses an IMF-fixdate into seconds since the epoch; nil for any other form.
+    ///
+    /// The text comes from clients (`If-Modified-Since`, `If-Range`), so every field is checked against its
+    /// IMF-fixdate shape and range (RFC 9110 §5.6.7: `day` is 2DIGIT, `year` 4DIGIT, `hour:minute:second`
+    /// 2DIGIT each) before any conversion: `Int32(99999999999)` would trap. An invalid date is ignored.
     public static func parse(_ text: some StringProtocol) -> Int? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
-              let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
-        let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]) else {
-            return nil
-        }
+        guard parts.count == 6, parts[5] == "GMT", let day = digits(parts[1], count: 2), (1...31).contains(day),
+              let month = months.firstIndex(of: String(parts[2])), let year = digits(parts[3], count: 4) else { return nil }
+        let clock = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, let hour = digits(clock[0], count: 2), hour <= 23,
+              let minute = digits(clock[1], count: 2), minute <= 59,
+              let second = digits(clock[2], count: 2), second <= 60 else { return nil }
         var value = tm()
         value.tm_year = Int32(year - 1900)
         value.tm_mon = Int32(month)
@@ -36,6 +40,17 @@ public enum HTTPDate {
         value.tm_min = Int32(minute)
         value.tm_sec = Int32(second)
         return Int(timegm(&value))
+    }
+
+    /// Exactly `count` ASCII digits as a number, else nil.
+    private static func digits(_ text: some StringProtocol, count: Int) -> Int? {
+        guard text.utf8.count == count else { return nil }
+        var value = 0
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// The current time in whole seconds since the epoch.

@@ -157,3 +157,25 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
         lock.withLock { captured.append(event.message.description) }
     }
 }
+
+/// Dates, lengths and numbers in headers from outside are checked before any conversion can trap.
+@Suite struct HeaderNumberTests {
+    @Test func outOfRangeDatesInConditionalHeadersAreIgnored() async throws {
+        try await LiveSite.with { site in
+            let visitor = site.visitor()
+            let path = "/static/css/app.css"
+            // Int32(9999999999) once trapped in HTTPDate.parse and took the process down.
+            for date in ["Sun, 06 Nov 9999999999 08:49:37 GMT", "Sun, 99999999999 Nov 1994 08:49:37 GMT",
+                         "Sun, 06 Nov -9223372036854775808 08:49:37 GMT", "Sun, 06 Nov 1994 99999999999:49:37 GMT",
+                         "Sun, 06 Nov 1994 08:49:99999999999 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
+                         "Sun, 6 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 1994 08::37 GMT"] {
+                #expect(try await visitor.get(path, headers: [("If-Modified-Since", date)]).status == 200, "\(date)")
+                let ranged = try await visitor.get(path, headers: [("Range", "bytes=0-0"), ("If-Range", date)])
+                #expect(ranged.status == 200, "If-Range \(date)")  // an If-Range that does not match: the whole file
+            }
+            #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+            #expect(HTTPDate.format(epochSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+            try await HardeningTests.stillServing(site)
+        }
+    }
+}

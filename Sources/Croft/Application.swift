@@ -128,6 +128,10 @@ public final class Application: @unchecked Sendable {
         var configuration = ServerConfiguration(host: settings.host, port: settings.port)
         configuration.reusePort = settings.reusePort
         configuration.limits.maxBodySize = settings.maxBodySize
+        configuration.maxConnections = settings.maxConnections
+        configuration.maxConnectionsPerAddress = settings.maxConnectionsPerClient
+        configuration.minimumBodyRate = settings.minimumRequestBodyRate
+        configuration.maxBufferedBodyBytes = settings.maxBodyMemory
         return configuration
     }
 

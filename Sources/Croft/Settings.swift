@@ -30,6 +30,17 @@ public struct Settings: Sendable {
     /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1,000) and `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB): the most fields
     /// and bytes an url-encoded form may have (Django's names and defaults); over them a request gets 400/413.
     public var formLimits: FormLimits
+    /// `MAX_CONNECTIONS` (4,096) and `MAX_CONNECTIONS_PER_CLIENT` (512): client connections open at once, in
+    /// all and from one address; past either a new connection gets a 503 and is closed.
+    public var maxConnections: Int
+    /// See ``maxConnections``.
+    public var maxConnectionsPerClient: Int
+    /// `MIN_REQUEST_BODY_RATE`: the slowest a request body may arrive, in bytes per second over each 10 s
+    /// (1,024; 0 turns it off); slower is a 408.
+    public var minimumRequestBodyRate: Int
+    /// `MAX_BODY_MEMORY`: request-body bytes held in memory across all connections (64 MiB); past it a
+    /// request gets 503 + `Retry-After`.
+    public var maxBodyMemory: Int
     /// `REUSE_PORT`: bind with SO_REUSEPORT so a new process can take over while the old one drains.
     public var reusePort: Bool
     /// `ALLOWED_HOSTS`: comma-separated host names this site answers for (`.example.com` includes
@@ -109,11 +120,24 @@ public struct Settings: Sendable {
         if let level, Logger.Level(rawValue: level.lowercased()) == nil {
             invalid.append("LOG_LEVEL=\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
-        maxBodySize = number("MAX_BODY_SIZE") ?? 10 * 1024 * 1024
+        func bounded(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let value = number(key) else { return fallback }
+            guard range.contains(value) else {
+                invalid.append("\(key)=\(value) is not between \(range.lowerBound) and \(range.upperBound)")
+                return fallback
+            }
+            return value
+        }
+        // 1 GB: SQLite's own largest string or blob (SQLITE_MAX_LENGTH); larger cannot be stored anyway.
+        maxBodySize = bounded("MAX_BODY_SIZE", 10 * 1024 * 1024, 0...1_000_000_000)
+        maxConnections = bounded("MAX_CONNECTIONS", 4096, 1...1_000_000)
+        maxConnectionsPerClient = bounded("MAX_CONNECTIONS_PER_CLIENT", 512, 1...1_000_000)
+        minimumRequestBodyRate = bounded("MIN_REQUEST_BODY_RATE", 1024, 0...1_000_000_000)
+        maxBodyMemory = bounded("MAX_BODY_MEMORY", 64 * 1024 * 1024, 0...Int(Int32.max) * 64)
         reusePort = boolean("REUSE_PORT") ?? false
         formLimits = FormLimits()
-        if let value = number("DATA_UPLOAD_MAX_NUMBER_FIELDS") { formLimits.maxFields = value }
-        if let value = number("DATA_UPLOAD_MAX_MEMORY_SIZE") { formLimits.maxBytes = value }
+        formLimits.maxFields = bounded("DATA_UPLOAD_MAX_NUMBER_FIELDS", formLimits.maxFields, 1...10_000_000)
+        formLimits.maxBytes = bounded("DATA_UPLOAD_MAX_MEMORY_SIZE", formLimits.maxBytes, 0...1_000_000_000)
         let isProduction = environment == "production"
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])

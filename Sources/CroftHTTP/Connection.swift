@@ -22,6 +22,11 @@ final class Connection: @unchecked Sendable {
     private var lastWriteProgress: UInt64 = 0
     private var lingerDeadline: UInt64 = 0
     private var lingerDiscarded = 0
+    /// Body bytes of the current request counted against the server's `maxBufferedBodyBytes`.
+    private var reservedBodyBytes = 0
+    /// The current window of the minimum body rate: when it began, and the body bytes received by then.
+    private var bodyWindowStart: UInt64 = 0
+    private var bodyWindowStartBytes = 0
     private var closeWhenFlushed = false
     private var drainRequested = false
     /// Whether any byte has come in: a connection without one was accepted but its first request is still on its way.
@@ -76,7 +81,9 @@ final class Connection: @unchecked Sendable {
                     continue
                 }
                 if state.isIdle { requestStartedAt = loop.now }
-                handle(state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count)))
+                let action = state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
+                handle(reserveBody() ? action : .reject(HTTPParseError(
+                    .serviceUnavailable, "the server is busy receiving other requests; retry in a few seconds")))
             } else if count == 0 {
                 socketReadable = false
                 peerHalfClosed = true
@@ -91,6 +98,22 @@ final class Connection: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Counts newly received body bytes against the server's budget; false when the budget is spent.
+    private func reserveBody() -> Bool {
+        let held = state.bodyByteCount
+        guard held > reservedBodyBytes else { return true }
+        guard loop.server.reserveBodyBytes(held - reservedBodyBytes) else { return false }
+        reservedBodyBytes = held
+        return true
+    }
+
+    /// Gives the request's body bytes back to the server's budget (its response is sent, or the connection closed).
+    private func releaseBody() {
+        loop.server.releaseBodyBytes(reservedBodyBytes)
+        reservedBodyBytes = 0
+        bodyWindowStart = 0
     }
 
     private func handle(_ action: HTTPConnectionState.Action) {
@@ -244,6 +267,7 @@ final class Connection: @unchecked Sendable {
 
     private func continueAfterResponse() {
         waitingForDrain = false
+        releaseBody()
         requestStartedAt = state.bufferedByteCount > 0 ? loop.now : 0
         handle(state.responseSent(keepAlive: true))
         if socketReadable && !isClosed { readAvailable() }
@@ -334,7 +358,11 @@ final class Connection: @unchecked Sendable {
             // Slowloris: the whole head must arrive within the head timeout; a body may not stall that long.
             let limit = configuration.requestHeadTimeout.nanoseconds
             let tooSlow = state.isReceivingHead ? now - requestStartedAt > limit : now - lastActivity > limit
-            if tooSlow { handle(.reject(HTTPParseError(.timeout, "request not received in time"))) }
+            if tooSlow {
+                handle(.reject(HTTPParseError(.timeout, "request not received in time")))
+            } else if state.isReceivingBody && bodyTooSlow(now: now, configuration: configuration) {
+                handle(.reject(HTTPParseError(.timeout, "request body arrived too slowly")))
+            }
         } else if state.isIdle && now - lastActivity > configuration.keepAliveTimeout.nanoseconds {
             close()
         } else if drainRequested && state.isIdle && now - lastActivity > Self.drainGrace {
@@ -342,9 +370,29 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Whether the body fell below `minimumBodyRate` over the window that just ended (a trickle of a byte
+    /// every few seconds never trips the stall timeout, but holds the connection and its buffer forever).
+    private func bodyTooSlow(now: UInt64, configuration: ServerConfiguration) -> Bool {
+        guard configuration.minimumBodyRate > 0 else { return false }
+        let received = state.bodyByteCount
+        guard bodyWindowStart != 0 else {
+            bodyWindowStart = now
+            bodyWindowStartBytes = received
+            return false
+        }
+        let window = max(configuration.bodyRateWindow.nanoseconds, 1_000_000_000)
+        guard now - bodyWindowStart >= window else { return false }
+        let (needed, overflow) = configuration.minimumBodyRate.multipliedReportingOverflow(by: Int(window / 1_000_000_000))
+        if overflow || received - bodyWindowStartBytes < needed { return true }
+        bodyWindowStart = now
+        bodyWindowStartBytes = received
+        return false
+    }
+
     func close() {
         guard !isClosed else { return }
         isClosed = true
+        releaseBody()
         Glibc.close(fd)
         if Int(fd) < loop.connections.count, loop.connections[Int(fd)] === self { loop.connections[Int(fd)] = nil }
         if let waiter = streamWaiter {
@@ -352,7 +400,7 @@ final class Connection: @unchecked Sendable {
             waiter.resume(throwing: ConnectionClosedError())
         }
         output = []
-        loop.server.connectionClosed()
+        loop.server.connectionClosed(from: remoteAddress)
     }
 }
 

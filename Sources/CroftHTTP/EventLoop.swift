@@ -37,6 +37,7 @@ final class EventLoop: @unchecked Sendable {
     var now: UInt64 = monotonicNanoseconds()
     private var nextSweep: UInt64 = 0
     private var acceptPausedUntil: UInt64 = 0
+    private var nextRefusalLog: UInt64 = 0
     var requestCounter: UInt64 = 0
     let idPrefix: String
 
@@ -195,20 +196,37 @@ final class EventLoop: @unchecked Sendable {
                 }
                 return
             }
+            let remote = SocketAddress(storage: address, length: length).host
+            guard server.admitConnection(from: remote) else {
+                refuse(fd, remote: remote)
+                continue
+            }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let remote = SocketAddress(storage: address, length: length)
-            let connection = Connection(fd: fd, loop: self, remoteAddress: remote.host)
+            let connection = Connection(fd: fd, loop: self, remoteAddress: remote)
             let slot = Int(fd)
             if slot >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: max(slot + 1 - connections.count, connections.count)))
             }
             connections[slot] = connection
-            server.connectionOpened()
             croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLOUT | CROFT_EPOLLRDHUP | CROFT_EPOLLET)
             // Accepted while draining: the client completed its handshake before the listener closed,
             // so it is served (with `Connection: close`), not reset.
             if server.isDraining { connection.drain() }
+        }
+    }
+
+    /// Answers a connection over a cap with a 503 (one non-blocking write, nothing read) and closes it, so
+    /// the connections already open keep being served.
+    private func refuse(_ fd: Int32, remote: String) {
+        let response = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        _ = response.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+        Glibc.close(fd)
+        if now >= nextRefusalLog {
+            nextRefusalLog = now + 10_000_000_000
+            let limits = server.configuration
+            server.logger.warning(
+                "refusing connections: \(server.connectionCount) open (MAX_CONNECTIONS \(limits.maxConnections), \(limits.maxConnectionsPerAddress) per client; latest from \(remote)); \(server.connectionsRefused) refused so far")
         }
     }
 

@@ -26,6 +26,8 @@ public struct HTTPConnectionState: Sendable {
 
     var parser: HTTPRequestParser
     var phase: Phase = .awaitingHead
+    /// Body bytes of the current request, received so far or handed to the handler, until its response is sent.
+    public private(set) var bodyByteCount = 0
 
     /// A fresh connection with the given parser limits.
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
@@ -45,6 +47,12 @@ public struct HTTPConnectionState: Sendable {
         case .receivingBody: true
         default: false
         }
+    }
+
+    /// The head has arrived and the body is still arriving.
+    public var isReceivingBody: Bool {
+        if case .receivingBody = phase { return true }
+        return false
     }
 
     /// The head of a request has started arriving but is not complete.
@@ -86,12 +94,14 @@ public struct HTTPConnectionState: Sendable {
             guard let event else { return .readMore }
             switch event {
             case .head(let head):
+                bodyByteCount = 0
                 phase = .receivingBody(head, [])
                 if head.expectsContinue { return .sendContinue }
             case .body(let bytes):
                 if case .receivingBody(let head, var body) = phase {
                     phase = .awaitingHead  // drop the reference so `body` is uniquely owned while appending
                     if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }
+                    bodyByteCount += bytes.count
                     phase = .receivingBody(head, body)
                 }
             case .end:
@@ -105,6 +115,7 @@ public struct HTTPConnectionState: Sendable {
 
     /// The response to the dispatched request has been written; continue with pipelined input or close.
     public mutating func responseSent(keepAlive: Bool) -> Action {
+        bodyByteCount = 0
         guard keepAlive else {
             phase = .closed
             return .close

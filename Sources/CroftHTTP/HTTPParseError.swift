@@ -19,8 +19,10 @@ public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case versionNotSupported
         /// An `Expect` value other than `100-continue` (417).
         case expectationFailed
-        /// The request did not arrive within the timeout (408).
+        /// The request did not arrive within the timeout, or its body too slowly (408).
         case timeout
+        /// The server has no room for the request now (503, with `Retry-After`).
+        case serviceUnavailable
     }
 
     /// The kind of fault.
@@ -45,6 +47,7 @@ public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case .versionNotSupported: .httpVersionNotSupported
         case .expectationFailed: .expectationFailed
         case .timeout: .requestTimeout
+        case .serviceUnavailable: .serviceUnavailable
         }
     }
 

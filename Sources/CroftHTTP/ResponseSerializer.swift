@@ -98,8 +98,9 @@ struct ResponseSerializer {
     mutating func errorResponse(_ error: HTTPParseError) -> [UInt8] {
         var out: [UInt8] = []
         let body = error.reason + "\n"
-        let response = Response(
+        var response = Response(
             status: error.status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .bytes(Array(body.utf8)))
+        if error.kind == .serviceUnavailable { response.headers["Retry-After"] = "5" }
         _ = writeHead(response, requestVersion: .http1_1, isHead: false, keepAlive: false, into: &out)
         out.append(contentsOf: body.utf8)
         return out

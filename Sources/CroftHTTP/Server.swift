@@ -28,6 +28,11 @@ public final class Server: Sendable {
     private let boundAddresses = Mutex<[SocketAddress]>([])
     private let draining = Atomic<Bool>(false)
     private let openConnections = Atomic<Int>(0)
+    /// Open connections per client address, for `maxConnectionsPerAddress`.
+    private let connectionsByAddress = Mutex<[String: Int]>([:])
+    /// Request-body bytes held across all connections, for `maxBufferedBodyBytes`.
+    private let bufferedBodyBytes = Atomic<Int>(0)
+    private let refused = Atomic<Int>(0)
     private let served = Atomic<Int>(0)
     private let stopped = Mutex<Bool>(false)
     private let accessLogEnabled: Bool
@@ -59,6 +64,12 @@ public final class Server: Sendable {
 
     /// Requests answered since start.
     public var requestsServed: Int { served.load(ordering: .relaxed) }
+
+    /// Connections refused since start because a connection cap was reached.
+    public var connectionsRefused: Int { refused.load(ordering: .relaxed) }
+
+    /// Request-body bytes held in memory right now (see `ServerConfiguration.maxBufferedBodyBytes`).
+    public var bufferedBodyByteCount: Int { bufferedBodyBytes.load(ordering: .relaxed) }
 
     /// Binds the listeners and starts the event loops; returns once the server accepts connections.
     public func start() throws(ServerError) {
@@ -143,8 +154,48 @@ public final class Server: Sendable {
 
     // MARK: Called by the loops
 
-    func connectionOpened() { openConnections.add(1, ordering: .relaxed) }
-    func connectionClosed() { openConnections.subtract(1, ordering: .relaxed) }
+    /// Counts a new connection from `address` if both caps allow it; false when it must be refused.
+    func admitConnection(from address: String) -> Bool {
+        if openConnections.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
+            openConnections.subtract(1, ordering: .relaxed)
+            refused.add(1, ordering: .relaxed)
+            return false
+        }
+        let admitted = connectionsByAddress.withLock { counts in
+            let count = counts[address, default: 0]
+            guard count < configuration.maxConnectionsPerAddress else { return false }
+            counts[address] = count + 1
+            return true
+        }
+        if !admitted {
+            openConnections.subtract(1, ordering: .relaxed)
+            refused.add(1, ordering: .relaxed)
+        }
+        return admitted
+    }
+
+    /// Releases what `admitConnection(from:)` counted.
+    func connectionClosed(from address: String) {
+        openConnections.subtract(1, ordering: .relaxed)
+        connectionsByAddress.withLock { counts in
+            let count = counts[address, default: 1] - 1
+            if count <= 0 { counts.removeValue(forKey: address) } else { counts[address] = count }
+        }
+    }
+
+    /// Takes `count` more bytes of the body budget; false (and nothing taken) when that would exceed it.
+    func reserveBodyBytes(_ count: Int) -> Bool {
+        if bufferedBodyBytes.add(count, ordering: .relaxed).newValue > configuration.maxBufferedBodyBytes {
+            bufferedBodyBytes.subtract(count, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// Gives back body bytes taken with `reserveBodyBytes(_:)`.
+    func releaseBodyBytes(_ count: Int) {
+        if count > 0 { bufferedBodyBytes.subtract(count, ordering: .relaxed) }
+    }
 
     /// Runs the handler, turning a thrown error into a logged 500 with an error id.
     func respond(to request: Request) async -> Response {

@@ -24,6 +24,21 @@ public struct ServerConfiguration: Sendable {
     public var writeTimeout: Duration = .seconds(30)
     /// How long graceful shutdown waits for in-flight requests.
     public var shutdownTimeout: Duration = .seconds(10)
+    /// The most client connections open at once; past it a new connection gets a 503 and is closed, while
+    /// the open ones keep being served. An idle connection costs about 2 KB, one mid-head at most ~25 KB.
+    public var maxConnections: Int = 4096
+    /// The most connections open at once from one client address (a proxy in front counts as one client).
+    public var maxConnectionsPerAddress: Int = 512
+    /// The slowest a request body may arrive, in bytes per second, measured over each `bodyRateWindow`
+    /// (nginx's `client_body_timeout`, Kestrel's `MinRequestBodyDataRate`): a client that trickles a body
+    /// is answered 408 instead of holding its connection and buffer. 0 turns the check off.
+    public var minimumBodyRate: Int = 1024
+    /// The window over which `minimumBodyRate` is measured.
+    public var bodyRateWindow: Duration = .seconds(10)
+    /// The most bytes of request bodies held in memory across all connections (received, or in a handler's
+    /// hands); a body that would go past it is answered 503 with `Retry-After`. Bounds memory under many
+    /// concurrent large uploads.
+    public var maxBufferedBodyBytes: Int = 64 * 1024 * 1024
 
     /// The defaults: 127.0.0.1:8000, 10 s head timeout, 60 s keep-alive, 10 MiB bodies.
     public init() {}

@@ -1,0 +1,94 @@
+import CroftTesting
+import Foundation
+import Testing
+@testable import CroftHTTP
+
+/// The server's caps against exhaustion, on a real socket: connections in all and per address, the slowest
+/// body accepted, and the memory all bodies may hold. Over a cap, the newcomer is refused and the rest served.
+@Suite struct ServerLimitsTests {
+    static let echo: @Sendable (Request) async throws -> Response = { request in
+        if request.path == "/hold" { try await Task.sleep(for: .seconds(2)) }
+        return .text("got \(request.body.count)")
+    }
+
+    /// Reads until the server closes, returning what came (a refusal is a 503 and then EOF).
+    static func readUntilClosed(_ client: RawClient) async throws -> String {
+        let response = try await client.readResponse()
+        return "\(response.status) \(response.header("Retry-After") ?? "-")"
+    }
+
+    @Test func connectionsOverTheGlobalCapGetA503WhileOpenOnesAreServed() async throws {
+        try await TestServer.with(configure: { $0.maxConnections = 3; $0.eventLoopCount = 1 }, Self.echo) { server in
+            let open = try (0..<3).map { _ in try RawClient(port: server.port) }
+            for client in open { #expect(try await client.request("GET", "/").status == 200) }
+            let extra = try RawClient(port: server.port)
+            #expect(try await Self.readUntilClosed(extra) == "503 5")
+            #expect(await extra.isClosedByServer())
+            // The three already open keep working (keep-alive), and a slot freed is a slot for a newcomer.
+            for client in open { #expect(try await client.request("GET", "/again").status == 200) }
+            open[0].shutdownWrite()
+            #expect(await open[0].isClosedByServer())
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await RawClient(port: server.port).request("GET", "/").status == 200)
+            #expect(server.connectionsRefused == 1)
+        }
+    }
+
+    @Test func oneAddressCannotTakeEveryConnection() async throws {
+        try await TestServer.with(configure: { $0.maxConnectionsPerAddress = 2; $0.host = "::" }, Self.echo) { server in
+            // 127.0.0.1 (arriving as ::ffff:127.0.0.1, normalised) and ::1 are different clients.
+            let first = try RawClient(port: server.port)
+            let second = try RawClient(port: server.port)
+            #expect(try await first.request("GET", "/").status == 200)
+            #expect(try await second.request("GET", "/").status == 200)
+            #expect(try await Self.readUntilClosed(try RawClient(port: server.port)) == "503 5")
+            #expect(try await RawClient(port: server.port, ipv6: true).request("GET", "/").status == 200)
+        }
+    }
+
+    @Test func aBodyTrickledBelowTheMinimumRateIsCutOffWith408() async throws {
+        try await TestServer.with(configure: {
+            $0.minimumBodyRate = 100
+            $0.bodyRateWindow = .seconds(1)
+        }, Self.echo) { server in
+            let slow = try RawClient(port: server.port, timeout: 15)
+            try await slow.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+            // A byte every 400 ms: never idle long enough for the 10 s stall timeout, far below 100 B/s.
+            let started = ContinuousClock.now
+            let trickle = Task {
+                for _ in 0..<30 {
+                    try await Task.sleep(for: .milliseconds(400))
+                    try await slow.send("x")
+                }
+            }
+            let response = try await slow.readResponse()
+            trickle.cancel()
+            #expect(response.status == 408)
+            #expect(ContinuousClock.now - started < .seconds(8))
+            // A body at a healthy rate is not affected.
+            let fast = try RawClient(port: server.port)
+            let body = String(repeating: "y", count: 5000)
+            #expect(try await fast.request("POST", "/upload", body: body).text == "got 5000")
+        }
+    }
+
+    @Test func bodiesBeyondTheMemoryBudgetGet503AndTheBudgetIsGivenBack() async throws {
+        try await TestServer.with(configure: { $0.maxBufferedBodyBytes = 150_000 }, Self.echo) { server in
+            let body = String(repeating: "z", count: 100_000)
+            // The first body is held by a handler for 2 s; a second at the same time does not fit.
+            let holder = try RawClient(port: server.port)
+            try await holder.send("POST /hold HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + body)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(server.bufferedBodyByteCount == 100_000)
+            let second = try RawClient(port: server.port)
+            try await second.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + body)
+            #expect(try await Self.readUntilClosed(second) == "503 5")
+            #expect(try await holder.readResponse().text == "got 100000")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.bufferedBodyByteCount == 0)
+            // Given back: the same body now fits, and small requests were never refused.
+            #expect(try await RawClient(port: server.port).request("POST", "/upload", body: body).text == "got 100000")
+            #expect(server.bufferedBodyByteCount == 0)
+        }
+    }
+}

@@ -109,6 +109,9 @@ try router.post("/write") { request in
 
 var configuration = ServerConfiguration(host: environment["HOST"] ?? "127.0.0.1", port: port)
 configuration.keepAliveTimeout = .seconds(120)
+// The idle-connection test opens 10,000 connections from one loopback address: above the per-client default.
+configuration.maxConnections = 20_000
+configuration.maxConnectionsPerAddress = 20_000
 if let onLoop = environment["HANDLERS_ON_LOOP"] { configuration.handlersRunOnEventLoop = onLoop == "1" }
 let server = Server(configuration: configuration, logger: logger) { request in
     switch router.match(request.method, path: request.path) {

@@ -23,7 +23,11 @@ public enum Site {
             let store = SessionStore(database: database)
             app.use(SessionMiddleware(store: store, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
             app.use(CSRFMiddleware(secret: secret, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
-            app.use(CurrentUserMiddleware().excluding("/static/", "/health"))
+            app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret)).excluding("/static/", "/health"))
+            let cache = try openCache(settings)
+            app.closeOnShutdown { cache.close() }
+            app.use(AccountRateLimitsMiddleware(limits: AccountRateLimits(cache: cache, settings: settings))
+                .excluding("/static/", "/health"))
         }
         try registerRoutes(app)
         return app
@@ -36,9 +40,10 @@ public enum Site {
         return try DatabasePool(path: settings.databasePath, configuration: settings.databaseConfiguration)
     }
 
-    /// Where `app migrate` keeps its pre-migrate backups.
+    /// Where every backup goes, `BACKUP_DIR` (default `data/backups`): the pre-migrate copies of `app migrate`
+    /// and `app serve`, `app backup`, the nightly job, restores and the staff pages all read this one setting.
     public static func backupDirectory(_ settings: Settings) -> String {
-        settings.dataDirectory + "/backups"
+        settings.operations.backupDirectory
     }
 
     /// Creates `data/` (the SQLite volume) if it is missing; fails with the path and the reason.

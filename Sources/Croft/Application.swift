@@ -27,6 +27,7 @@ public final class Application: @unchecked Sendable {
     public let startedAt = Date()
     private let served = Atomic<Int>(0)
     private var middleware: [any Middleware] = []
+    private let closers = Mutex<[@Sendable () -> Void]>([])
     private var chain: Handler?
 
     /// Creates an application with the default middleware (security headers, allowed hosts).
@@ -62,6 +63,17 @@ public final class Application: @unchecked Sendable {
             }
             return response
         }
+    }
+
+    /// Registers something to close when the application shuts down (a cache, a second database).
+    public func closeOnShutdown(_ close: @escaping @Sendable () -> Void) {
+        closers.withLock { $0.append(close) }
+    }
+
+    /// Closes what ``closeOnShutdown(_:)`` registered, newest first, once; `serve()` calls it after the
+    /// server stops (the main `database` is closed by its owner).
+    public func closeResources() {
+        for close in closers.withLock({ closers in defer { closers = [] }; return closers }).reversed() { close() }
     }
 
     /// Requests answered since start (for the staff dashboard).
@@ -140,6 +152,7 @@ public final class Application: @unchecked Sendable {
     public func serve(configuration: ServerConfiguration? = nil) async throws {
         let server = makeServer(configuration: configuration ?? serverConfiguration)
         try await server.run()
+        closeResources()
         if let database {
             database.close()
             logger.info("database closed (WAL checkpointed)")

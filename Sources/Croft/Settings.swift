@@ -41,6 +41,11 @@ public struct Settings: Sendable {
     /// `MAX_BODY_MEMORY`: request-body bytes held in memory across all connections (64 MiB); past it a
     /// request gets 503 + `Retry-After`.
     public var maxBodyMemory: Int
+    /// `LOGIN_RATE_LIMIT` (20) and `SIGNUP_RATE_LIMIT` (10): log-in attempts per client address per minute,
+    /// and sign-ups per client address per hour; past them a 429 with `Retry-After`, before any hashing.
+    public var loginRateLimit: Int
+    /// See ``loginRateLimit``.
+    public var signupRateLimit: Int
     /// `REUSE_PORT`: bind with SO_REUSEPORT so a new process can take over while the old one drains.
     public var reusePort: Bool
     /// `ALLOWED_HOSTS`: comma-separated host names this site answers for (`.example.com` includes
@@ -141,7 +146,9 @@ public struct Settings: Sendable {
         let isProduction = environment == "production"
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
-        passwordIterations = number("PASSWORD_ITERATIONS") ?? 1_200_000
+        loginRateLimit = bounded("LOGIN_RATE_LIMIT", 20, 1...1_000_000)
+        signupRateLimit = bounded("SIGNUP_RATE_LIMIT", 10, 1...1_000_000)
+        passwordIterations = bounded("PASSWORD_ITERATIONS", 1_200_000, 1...PasswordHasher.maximumIterations)
         trustedProxies = AddressList(Settings.list(merged["TRUSTED_PROXIES"]) ?? ["127.0.0.1", "::1"])
         for entry in trustedProxies.invalidEntries {
             invalid.append("TRUSTED_PROXIES entry \"\(entry)\" is not an IP address, a CIDR range (10.0.0.0/8) or *")

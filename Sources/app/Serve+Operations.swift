@@ -34,6 +34,7 @@ extension Serve {
             await worker.stop(deadline: .seconds(settings.operations.workerShutdownSeconds))
             await workerTask?.value
         }
+        app.closeResources()
         database.close()
         logger.info("database closed (WAL checkpointed)")
     }

@@ -39,6 +39,7 @@ final class LiveSite: @unchecked Sendable {
 
     func stop() async {
         await server.shutdown()
+        app.closeResources()
         database.close()
     }
 

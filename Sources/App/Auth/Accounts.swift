@@ -20,7 +20,8 @@ public enum Accounts {
     public static func validateEmail(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace) else {
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace),
+              !TextRules.hasControlCharacters(email, multiline: false) else {
             return "Enter a valid email address."
         }
         return nil
@@ -41,6 +42,7 @@ public enum Accounts {
         var errors: [String: String] = [:]
         if let problem = validateEmail(email) { errors["email"] = problem }
         if let problem = validatePassword(password, email: email) { errors["password"] = problem }
+        if let problem = TextRules.displayNameProblem(displayName) { errors["display_name"] = problem }
         guard errors.isEmpty else { return .invalid(errors) }
         // Hashing takes ~1 s at Django's iteration count: done before taking the write lock.
         let hash = try await hasher(settings).hashInBackground(password)

@@ -17,21 +17,31 @@ extension Request {
 }
 
 /// Loads the user named by the session (`user_id`) and shows it to templates as `user`.
+///
+/// The session signs the user in only while its password hash matches (``SessionAuthHash``). A signed-in
+/// page is marked `Cache-Control: private, no-store`: it holds a name, an email and a CSRF token that no
+/// shared cache, and no browser's back-forward cache on a shared machine, should keep.
 struct CurrentUserMiddleware: Middleware {
+    let authHash: SessionAuthHash
+
     func respond(to request: Request, next: Handler) async throws -> Response {
+        var request = request
+        request.storage[SessionAuthHashKey.self] = authHash
         guard let idText = request.session?["user_id"], let id = Int64(idText) else { return try await next(request) }
         let found = try await request.db.read { db in try User.find(id, in: db) }
-        guard let user = found, user.isActive else {
-            // Deleted or deactivated meanwhile: the session no longer signs anyone in.
+        guard let user = found, user.isActive,
+              authHash.matches(request.session?[SessionAuthHash.sessionKey], user: user) else {
+            // Deleted, deactivated, or its password changed meanwhile: the session no longer signs anyone in.
             request.session?.destroy()
             return try await next(request)
         }
-        var request = request
         request.storage[CurrentUserKey.self] = user
         var context = request.storage[TemplateContextKey.self] ?? [:]
         context["user"] = user.templateValue
         request.storage[TemplateContextKey.self] = context
-        return try await next(request)
+        var response = try await next(request)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     }
 }
 

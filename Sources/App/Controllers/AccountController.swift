@@ -13,8 +13,10 @@ enum AccountController {
     }
 
     @Sendable static func signup(_ request: Request) async throws -> Response {
+        try await request.countAttempt(\.signup)  // before any hashing: a 429 costs one cache write
         let form = try request.formFields
-        let email = form["email", default: ""], displayName = form["display_name", default: ""]
+        let email = form["email", default: ""]
+        let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
         let values: TemplateValue = ["email": .string(email), "display_name": .string(displayName)]
         if form["password", default: ""] != form["password2", default: ""] {
             return try request.render("accounts/signup.html",
@@ -29,7 +31,7 @@ enum AccountController {
             return try request.render("accounts/signup.html", ["values": values, "errors": .init(errors)],
                                       status: .unprocessableContent)
         case .created(let user):
-            signIn(user, request)
+            request.signIn(user)
             request.flash("Welcome, \(user.shownName)! Your account is ready.")
             return .redirect(to: "/notes")
         }
@@ -43,6 +45,7 @@ enum AccountController {
     }
 
     @Sendable static func login(_ request: Request) async throws -> Response {
+        try await request.countAttempt(\.login)  // before any hashing: a 429 costs one cache write
         let form = try request.formFields
         let email = form["email", default: ""].trimmingCharacters(in: .whitespaces)
         let password = form["password", default: ""]
@@ -50,24 +53,41 @@ enum AccountController {
         let settings = request.application.settings
         let address = request.clientAddress(trustedProxies: settings.trustedProxies)
         let values: TemplateValue = ["email": .string(email), "next": .string(next)]
+        func refused() throws -> Response {
+            try request.render("accounts/login.html", [
+                "values": values, "error": "Email or password is incorrect.",
+            ], status: .unprocessableContent)
+        }
+        // No account has a longer address: refused before the database, the throttle or the hasher see it.
+        guard Accounts.validateEmail(email) == nil else { return try refused() }
         let db = try request.db
-        if try await db.read({ db in try throttle.isLockedOut(email: email, address: address, in: db) }) {
+        // The lock-out is checked and this attempt counted in one write, before verifying.
+        guard let attempt = try await db.write({ db in try throttle.beginAttempt(email: email, address: address, in: db) })
+        else {
             return try request.render("accounts/login.html", [
                 "values": values,
                 "error": "Too many failed attempts for this account. Try again in 15 minutes, or ask staff to reset it.",
             ], status: .tooManyRequests)
         }
         let hasher = Accounts.hasher(settings)
-        let found = try await db.read { db in try User.find(email: email, in: db) }
-        // Verify even for an unknown email, so timing does not reveal which accounts exist.
-        let valid = try await hasher.verifyInBackground(
-            password, against: found?.passwordHash ?? Self.decoyHash(iterations: hasher.iterations))
-        guard var user = found, valid, user.isActive else {
-            try await db.write { db in try throttle.recordFailure(email: email, address: address, in: db) }
-            return try request.render("accounts/login.html", [
-                "values": values, "error": "Email or password is incorrect.",
-            ], status: .unprocessableContent)
+        let valid: Bool
+        let found: User?
+        do {
+            found = try await db.read { db in try User.find(email: email, in: db) }
+            // Verify even for an unknown email, at the cost of the dearest stored hash, so neither the answer
+            // nor its timing tells which accounts exist.
+            let decoy = found == nil ? try await decoyHash(iterations: hasher.iterations, db: db) : nil
+            do {
+                valid = try await hasher.verifyInBackground(password, against: found?.passwordHash ?? decoy ?? "")
+            } catch is PasswordHasher.HashError {
+                valid = false  // a stored hash we cannot use never signs anyone in
+            }
+        } catch {
+            // Too busy to check (503): not a wrong password, so not a failure against the account.
+            try? await db.write { db in try throttle.withdraw(attempt: attempt, in: db) }
+            throw error
         }
+        guard var user = found, valid, user.isActive else { return try refused() }
         let newHash = hasher.needsRehash(user.passwordHash) ? try await hasher.hashInBackground(password) : nil
         user = try await db.write { [user] db in
             var user = user
@@ -77,20 +97,20 @@ enum AccountController {
             try throttle.reset(email: user.email, in: db)
             return user
         }
-        signIn(user, request)
+        request.signIn(user)
         request.flash("Welcome back, \(user.shownName).")
         return .redirect(to: Request.safeRedirectTarget(next, fallback: "/notes"))
     }
 
-    /// A well-formed hash that matches no password, verified against when the email is unknown.
-    static func decoyHash(iterations: Int) -> String {
-        "pbkdf2_sha256$\(iterations)$decoysaltdecoysalt12$" + String(repeating: "A", count: 43) + "="
+    /// A well-formed hash that matches no password, verified against when the email is unknown; with as many
+    /// iterations as the dearest stored hash (an imported Django account may have more than
+    /// `PASSWORD_ITERATIONS`), so an unknown email costs as much as a known one.
+    static func decoyHash(iterations: Int, db: DatabasePool) async throws -> String {
+        let rounds = max(iterations, try await decoyIterations.value(db: db))
+        return "pbkdf2_sha256$\(rounds)$decoysaltdecoysalt12$" + String(repeating: "A", count: 43) + "="
     }
 
-    static func signIn(_ user: User, _ request: Request) {
-        request.session?.rotate()  // a new id on every privilege change: no session fixation
-        request.session?["user_id"] = String(user.id ?? 0)
-    }
+    static let decoyIterations = StoredIterations()
 
     @Sendable static func logout(_ request: Request) async throws -> Response {
         request.session?.destroy()
@@ -118,12 +138,14 @@ enum AccountController {
             return try request.render("accounts/password.html", ["errors": .init(errors)], status: .unprocessableContent)
         }
         let hash = try await hasher.hashInBackground(new)
-        try await request.db.write { [user] db in
+        let updated = try await request.db.write { [user] db in
             var user = user
             user.passwordHash = hash
             try user.update(db)
+            return user
         }
-        request.session?.rotate()
+        // This session stays signed in with the new hash; every other session of the user is signed out.
+        request.signIn(updated)
         request.flash("Your password was changed.")
         return .redirect(to: "/accounts/profile")
     }
@@ -144,7 +166,7 @@ enum AccountController {
         let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
         let theme = form["theme", default: "system"]
         var errors: [String: String] = [:]
-        if displayName.count > 80 { errors["display_name"] = "Keep it under 80 characters." }
+        if let problem = TextRules.displayNameProblem(displayName) { errors["display_name"] = problem }
         if !["light", "dark", "system"].contains(theme) { errors["theme"] = "Choose light, dark or system." }
         guard errors.isEmpty else {
             return try request.render("accounts/profile.html", [

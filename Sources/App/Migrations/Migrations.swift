@@ -7,6 +7,7 @@ extension Site {
         migration0001CreateUsers,
         migration0002CreateSessions,
         migration0003CreateNotes,
+        migration0004LimitDisplayNames,
         // `app makemigration` adds new migrations above this line.
     ]
 

@@ -47,6 +47,12 @@ public struct Note: Model, Equatable {
             errors["title"] = "Keep the title under \(maxTitleLength) characters."
         }
         if body.unicodeScalars.count > maxBodyLength { errors["body"] = "Keep the note under \(maxBodyLength) characters." }
+        if errors["title"] == nil, TextRules.hasControlCharacters(title, multiline: false) {
+            errors["title"] = "The title cannot hold control characters."
+        }
+        if errors["body"] == nil, TextRules.hasControlCharacters(body, multiline: true) {
+            errors["body"] = "The note cannot hold control characters (other than tabs and line breaks)."
+        }
         return errors
     }
 

@@ -15,6 +15,9 @@ import Foundation
 public struct PasswordHasher: Sendable {
     /// Django 6's default iteration count for PBKDF2-SHA256.
     public static let defaultIterations = 1_200_000
+    /// The most iterations accepted, for new hashes and stored ones (~8 s of CPU): a stored hash above it is
+    /// refused as malformed rather than tying up a core, or trapping in the key derivation's `UInt32`.
+    public static let maximumIterations = 50_000_000
     /// The algorithm tag in the encoded form.
     public static let algorithm = "pbkdf2_sha256"
 
@@ -55,20 +58,28 @@ public struct PasswordHasher: Sendable {
     /// Whether `password` matches `encoded`; the comparison takes the same time wherever they differ.
     public func verify(_ password: String, against encoded: String) throws -> Bool {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == Self.algorithm, let rounds = Int(parts[1]), rounds > 0,
-              let expected = Data(base64Encoded: String(parts[3])) else { throw HashError.unrecognizedFormat }
+        guard parts.count == 4, parts[0] == Self.algorithm, let rounds = Int(parts[1]),
+              (1...Self.maximumIterations).contains(rounds), let expected = Data(base64Encoded: String(parts[3])) else { throw HashError.unrecognizedFormat }
         let actual = try Self.derive(password: password, salt: String(parts[2]), iterations: rounds)
         return Self.constantTimeEquals(Array(expected), actual)
     }
 
-    /// Whether a stored hash uses fewer iterations than this hasher (rehash it at the next login).
+    /// Whether a stored hash uses other iterations than this hasher (rehash it at the next login). More
+    /// counts too: an imported account that costs more to verify than an unknown email tells that it exists.
     public func needsRehash(_ encoded: String) -> Bool {
+        guard let rounds = Self.iterations(of: encoded) else { return true }
+        return rounds != iterations
+    }
+
+    /// The iteration count of a stored hash, or nil when it is not `pbkdf2_sha256$iterations$...`.
+    public static func iterations(of encoded: String) -> Int? {
         let parts = encoded.split(separator: "$")
-        guard parts.count == 4, parts[0] == Self.algorithm, let rounds = Int(parts[1]) else { return true }
-        return rounds < iterations
+        guard parts.count == 4, parts[0] == algorithm, let rounds = Int(parts[1]) else { return nil }
+        return rounds
     }
 
     static func derive(password: String, salt: String, iterations: Int) throws -> [UInt8] {
+        guard (1...maximumIterations).contains(iterations) else { throw HashError.derivationFailed }
         do {
             let key = try KDF.Insecure.PBKDF2.deriveKey(
                 from: Array(password.utf8), salt: Array(salt.utf8), using: .sha256, outputByteCount: 32,

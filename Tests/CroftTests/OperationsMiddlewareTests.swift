@@ -40,7 +40,7 @@ import Testing
         #expect(first.headers["X-Cache"] == "MISS" && second.headers["X-Cache"] == "HIT")
         #expect(second.body.text == "<h1>About</h1>" && second.headers["Content-Type"] == "text/html; charset=utf-8")
         var signedIn = Request(method: .get, target: "/about")
-        signedIn.headers.add(name: "Cookie", value: "session=abc")
+        signedIn.headers.add(name: "Cookie", value: "croft_session=abc")
         #expect(await app.respond(to: signedIn).headers["X-Cache"] == nil)
         #expect(calls.value.load(ordering: .relaxed) == 2)
     }
@@ -87,5 +87,42 @@ import Testing
         server.release()
         worker?.release()
         #expect(try ProcessLock.acquire(path: path, exclusive: true) != nil)
+    }
+}
+
+/// The page cache with real sessions: two visitors, one signed in.
+@Suite struct PageCacheSessionTests {
+    @Test func aSignedInPageIsNeverCachedOrServedToAnotherVisitor() async throws {
+        let directory = try OperationsDirectory()
+        let cache = try Cache(path: directory.file("cache.sqlite3"))
+        let database = try DatabasePool(path: directory.file("db.sqlite3"))
+        defer { cache.close(); database.close() }
+        try await database.write { db in try db.executeScript(SessionStore.createTableSQL) }
+        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        app.use(SessionMiddleware(store: SessionStore(database: database), trustedProxies: []))
+        try app.router.add(.get, "/", middleware: [PageCacheMiddleware(cache: cache)]) { request in
+            .html("<p>hello \(request.session?["name"] ?? "stranger")</p>")
+        }
+        try app.router.get("/login") { request in
+            request.session?["name"] = "alice@example.com"
+            return .text("signed in")
+        }
+        try app.router.add(.get, "/form", middleware: [PageCacheMiddleware(cache: cache)]) { request in
+            .html("<input name=csrf_token value=\(request.session?.id ?? "")>")
+        }
+        // Alice signs in: her cookie is croft_session, which the page cache once did not know (it looked for
+        // "session"), so her page was stored and served to the next anonymous visitor.
+        let login = await app.respond(to: Request(method: .get, target: "/login"))
+        let cookie = try #require(login.headers["Set-Cookie"]?.split(separator: ";").first.map(String.init))
+        #expect(cookie.hasPrefix("croft_session="))
+        let alice = await app.respond(to: Request(method: .get, target: "/", headers: ["Cookie": cookie]))
+        #expect(alice.body.text.contains("alice@example.com") && alice.headers["X-Cache"] == nil)
+        let anonymous = await app.respond(to: Request(method: .get, target: "/"))
+        #expect(anonymous.body.text == "<p>hello stranger</p>" && anonymous.headers["X-Cache"] == "MISS")
+        #expect(await app.respond(to: Request(method: .get, target: "/")).headers["X-Cache"] == "HIT")
+        // A page that gave an anonymous visitor a session (a CSRF token) is not stored for the next one.
+        let first = await app.respond(to: Request(method: .get, target: "/form"))
+        let second = await app.respond(to: Request(method: .get, target: "/form"))
+        #expect(first.body.text != second.body.text && second.headers["X-Cache"] == "MISS")
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 
 /// Caches whole responses to anonymous `GET` requests in the ``Cache``: opt in per route.
 ///
-/// A request is served from the cache only when it is a `GET` without the session cookie (anonymous: the
-/// page cannot hold anyone's data) and without `Authorization`. A response is stored only when it is a
-/// `200` with an in-memory body, no `Set-Cookie`, and no `Cache-Control: private` or `no-store`.
-/// Responses carry `X-Cache: HIT` or `MISS`.
+/// A request is served from the cache only when it is a `GET` from a visitor with no session (no session
+/// cookie, and none the session middleware knows of) and no `Authorization`: such a page cannot hold anyone's
+/// data. A response is stored only when it is a `200` with an in-memory body, no `Set-Cookie`, no
+/// `Cache-Control: private` or `no-store`, and the handler did not give the visitor a session (a page that
+/// printed a CSRF token did). Responses carry `X-Cache: HIT` or `MISS`.
 ///
 /// ```swift
 /// let pageCache = PageCacheMiddleware(cache: cache, ttl: .seconds(60))
@@ -17,11 +18,11 @@ public struct PageCacheMiddleware: Middleware {
     public let cache: Cache
     /// How long a page is served from the cache.
     public let ttl: Duration
-    /// The cookie whose presence marks a signed-in (or at least sessioned) visitor.
+    /// The cookie whose presence marks a signed-in (or at least sessioned) visitor: the session middleware's.
     public let sessionCookie: String
 
-    /// Creates the middleware.
-    public init(cache: Cache, ttl: Duration = .seconds(60), sessionCookie: String = "session") {
+    /// Creates the middleware; `sessionCookie` is `SessionMiddleware`'s cookie unless yours is renamed.
+    public init(cache: Cache, ttl: Duration = .seconds(60), sessionCookie: String = SessionMiddleware.defaultCookieName) {
         self.cache = cache
         self.ttl = ttl
         self.sessionCookie = sessionCookie
@@ -35,6 +36,14 @@ public struct PageCacheMiddleware: Middleware {
     /// Whether `request` may be answered from the cache.
     func isCacheable(_ request: Request) -> Bool {
         request.method == .get && request.cookies[sessionCookie] == nil && request.headers["Authorization"] == nil
+            && !Self.hasSession(request)
+    }
+
+    /// Whether the session middleware holds (or, during the handler, issued) a session for this visitor,
+    /// whatever its cookie is called.
+    static func hasSession(_ request: Request) -> Bool {
+        guard let session = request.session else { return false }
+        return session.state.withLock { $0.id != nil || $0.stored || !$0.values.isEmpty }
     }
 
     public func respond(to request: Request, next: Handler) async throws -> Response {
@@ -47,6 +56,7 @@ public struct PageCacheMiddleware: Middleware {
         }
         var response = try await next(request)
         if response.status.code == 200, case .bytes(let body) = response.body, !response.headers.contains("Set-Cookie"),
+           !Self.hasSession(request),
            !(response.headers["Cache-Control"] ?? "").contains("private"),
            !(response.headers["Cache-Control"] ?? "").contains("no-store") {
             let page = CachedPage(status: response.status.code, reason: response.status.reasonPhrase,

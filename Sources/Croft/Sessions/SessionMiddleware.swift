@@ -6,8 +6,10 @@
 public struct SessionMiddleware: Middleware {
     /// The store.
     public let store: SessionStore
+    /// The session cookie's default name.
+    public static let defaultCookieName = "croft_session"
     /// The cookie's name.
-    public var cookieName = "croft_session"
+    public var cookieName = SessionMiddleware.defaultCookieName
     /// Proxies whose forwarded scheme is trusted.
     public var trustedProxies: AddressList
 

@@ -86,6 +86,9 @@ public final class Application: @unchecked Sendable {
         var request = request
         request.storage[ApplicationKey.self] = self
         request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits)
+        // Matched once, before the middleware: checks that only make sense for a page that exists (CSRF)
+        // let a 404 or 405 through first, as Django checks CSRF for a resolved view only.
+        request.storage[RouteMatchKey.self] = router.match(request.method, path: request.path)
         do {
             return try await handler(request)
         } catch {
@@ -98,7 +101,7 @@ public final class Application: @unchecked Sendable {
         let errors = self.errors
         let dispatch: Handler = { request in
             do {
-                switch router.match(request.method, path: request.path) {
+                switch request.storage[RouteMatchKey.self] ?? router.match(request.method, path: request.path) {
                 case .found(let route, let parameters):
                     var request = request
                     request.parameters = parameters
@@ -157,5 +160,19 @@ public final class Application: @unchecked Sendable {
             database.close()
             logger.info("database closed (WAL checkpointed)")
         }
+    }
+}
+
+/// Where `Application` leaves the route match of a request, made once before the middleware runs.
+enum RouteMatchKey: RequestStorageKey {
+    typealias Value = Router.Match
+}
+
+extension Request {
+    /// Whether the router has a page for this method and path (true when no application matched it yet).
+    public var matchesARoute: Bool {
+        guard let match = storage[RouteMatchKey.self] else { return true }
+        if case .found = match { return true }
+        return false
     }
 }

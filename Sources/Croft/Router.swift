@@ -24,7 +24,7 @@ public final class Router: @unchecked Sendable {
     public init() {}
 
     /// The outcome of a lookup.
-    public enum Match {
+    public enum Match: Sendable {
         /// A route matched; `parameters` holds the decoded path parameters.
         case found(Route, parameters: [String: String])
         /// The path exists, but not for this method.

@@ -179,3 +179,20 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
         }
     }
 }
+
+/// Routing answers before CSRF: a missing page is a 404 and a wrong method a 405, as in Django.
+@Suite struct RoutingBeforeCSRFTests {
+    @Test func unknownPathsAndMethodsAreNotCSRFFailures() async throws {
+        try await LiveSite.with { site in
+            let visitor = site.visitor()
+            #expect(try await visitor.post("/no-such-page", csrf: false).status == 404)
+            #expect(try await visitor.post("/notes/1/nothing", csrf: false).status == 404)
+            let wrongMethod = try await visitor.send("PATCH", "/accounts/login", headers: [("Origin", visitor.origin)], body: "")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.header("Allow")?.contains("POST") == true)
+            #expect(try await visitor.send("DELETE", "/", headers: [], body: nil).status == 405)
+            // A page that exists still needs its token.
+            #expect(try await visitor.post("/accounts/login", [("email", "a@example.com")], csrf: false).status == 403)
+        }
+    }
+}

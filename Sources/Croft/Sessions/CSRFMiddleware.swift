@@ -24,7 +24,8 @@ public struct CSRFMiddleware: Middleware {
         guard request.session != nil else { preconditionFailure("CSRFMiddleware needs SessionMiddleware before it") }
         var request = request
         request.storage[CSRFKey.self] = self
-        if !request.method.isSafe {
+        // No page, or not for this method: the router's 404 or 405 is the answer, not a CSRF failure.
+        if !request.method.isSafe && request.matchesARoute {
             try check(request)
         }
         return try await next(request)

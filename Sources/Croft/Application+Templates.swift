@@ -3,9 +3,8 @@ import Foundation
 extension Application {
     /// Creates the template environment from the settings: `Templates/` reloaded on change in development,
     /// `{% url %}` reversing this router, `{% static %}` adding a content hash for cache busting.
-    static func makeTemplates(settings: Settings, router: Router) -> TemplateEnvironment {
-        let hasher = StaticAssetHasher(root: URL(fileURLWithPath: settings.publicDirectory), prefix: "/static/")
-        return TemplateEnvironment(
+    static func makeTemplates(settings: Settings, router: Router, hasher: StaticAssetHasher) -> TemplateEnvironment {
+        TemplateEnvironment(
             loader: DirectoryLoader(root: URL(fileURLWithPath: settings.templatesDirectory),
                                     reloadOnChange: !settings.isProduction),
             globals: ["debug": .bool(settings.debug)],

@@ -21,6 +21,8 @@ public final class Application: @unchecked Sendable {
     public var errors: ErrorResponder
     /// The template environment (`Templates/`), with `{% url %}` and `{% static %}` wired to this app.
     public let templates: TemplateEnvironment
+    /// The content hashes `{% static %}` puts in asset URLs (`?v=`), for `PUBLIC_DIR`.
+    public let staticAssets: StaticAssetHasher
     /// The main database (`DATABASE_PATH`), when the application has one.
     public let database: DatabasePool?
     /// When the application was created (for uptime).
@@ -38,7 +40,8 @@ public final class Application: @unchecked Sendable {
         logger.logLevel = settings.logLevel
         self.logger = logger
         self.errors = ErrorResponder(logger: logger, debug: settings.debug)
-        self.templates = Application.makeTemplates(settings: settings, router: router)
+        staticAssets = StaticAssetHasher(root: URL(fileURLWithPath: settings.publicDirectory), prefix: "/static/")
+        self.templates = Application.makeTemplates(settings: settings, router: router, hasher: staticAssets)
         middleware = [
             SecurityHeadersMiddleware(trustedProxies: settings.trustedProxies, logger: logger),
             AllowedHostsMiddleware(hosts: settings.allowedHosts),
@@ -56,7 +59,10 @@ public final class Application: @unchecked Sendable {
 
     /// Serves the files of `directory` under `prefix` (`/static/`).
     public func serveStatic(prefix: String = "/static", directory: String) throws(RouterError) {
-        let files = StaticFiles(directory: directory)
+        // Only the file's own content hash earns the year-long immutable Cache-Control.
+        let hasher = StaticFiles(directory: directory).root == StaticFiles(directory: settings.publicDirectory).root
+            ? staticAssets : StaticAssetHasher(root: URL(fileURLWithPath: directory), prefix: prefix + "/")
+        let files = StaticFiles(directory: directory, contentVersion: hasher.version(for:))
         try router.get(prefix + "/*path", name: "static") { request in
             guard let response = files.response(for: request, relativePath: request.parameters["path"] ?? "") else {
                 throw HTTPError(.notFound, message: "No such file.")

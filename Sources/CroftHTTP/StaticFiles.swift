@@ -5,7 +5,8 @@ import Glibc
 /// Serves files under one directory with validators, ranges and streaming.
 ///
 /// `ETag` and `Last-Modified` with 304 answers (RFC 9110 §13), single byte ranges with 206 and 416
-/// (RFC 9110 §14), `Cache-Control` (long and immutable when the URL carries a `?v=` content hash), and no
+/// (RFC 9110 §14), `Cache-Control` (long and immutable only when the URL's `?v=` is the file's own content
+/// hash, as `{% static %}` writes it: any other `v` could pin a stale or chosen copy for a year), and no
 /// way out of the root: `..` segments, encoded dots, NUL bytes and symlinks leading outside all give 404.
 public struct StaticFiles: Sendable {
     /// The directory served, resolved to its real path.
@@ -16,10 +17,14 @@ public struct StaticFiles: Sendable {
     public var immutableCacheControl = "public, max-age=31536000, immutable"
     /// Files up to this size are read in one go; larger ones are streamed in 64 KiB pieces.
     public var streamingThreshold = 256 * 1024
+    /// The content hash of a file (its path relative to the directory, decoded), which `?v=` must equal for
+    /// the immutable `Cache-Control`; without it, no URL is immutable.
+    public var contentVersion: (@Sendable (String) -> String?)?
 
     /// Serves `directory` (relative paths are taken from the working directory).
-    public init(directory: String) {
+    public init(directory: String, contentVersion: (@Sendable (String) -> String?)? = nil) {
         root = Self.realPath(directory) ?? directory
+        self.contentVersion = contentVersion
     }
 
     /// The response for `relativePath` (still percent-encoded, as taken from the URL), or nil for 404.
@@ -36,7 +41,7 @@ public struct StaticFiles: Sendable {
             "ETag": etag,
             "Last-Modified": HTTPDate.format(epochSeconds: modified),
             "Accept-Ranges": "bytes",
-            "Cache-Control": request.query["v"] == nil ? cacheControl : immutableCacheControl,
+            "Cache-Control": isVersioned(request, relativePath: relativePath) ? immutableCacheControl : cacheControl,
         ]
         if isNotModified(request, etag: etag, modified: modified) {
             headers.remove(name: "Content-Type")
@@ -88,6 +93,15 @@ public struct StaticFiles: Sendable {
 
     /// Maps a URL path to a file path inside the root, or nil if it would leave it.
     func resolve(_ relativePath: some StringProtocol) -> String? {
+        guard let relative = Self.normalized(relativePath) else { return nil }
+        let candidate = root + "/" + relative
+        // Symlinks are followed only when the real target stays inside the root.
+        guard let real = Self.realPath(candidate), real.hasPrefix(root + "/") else { return nil }
+        return real
+    }
+
+    /// The decoded path below the root (`css/app.css`), or nil when it could lead outside or to a dotfile.
+    static func normalized(_ relativePath: some StringProtocol) -> String? {
         let decoded = FormDecoding.percentDecode(relativePath)
         guard !decoded.isEmpty, !decoded.utf8.contains(0), !decoded.contains("\\") else { return nil }
         var parts: [Substring] = []
@@ -96,11 +110,14 @@ public struct StaticFiles: Sendable {
             if segment.hasPrefix(".") { return nil }  // dotfiles (.env, .git) are never served
             parts.append(segment)
         }
-        guard !parts.isEmpty else { return nil }
-        let candidate = root + "/" + parts.joined(separator: "/")
-        // Symlinks are followed only when the real target stays inside the root.
-        guard let real = Self.realPath(candidate), real.hasPrefix(root + "/") else { return nil }
-        return real
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
+    }
+
+    /// Whether the URL's `v` is this file's content hash (only then may it be cached for a year).
+    private func isVersioned(_ request: Request, relativePath: some StringProtocol) -> Bool {
+        guard let contentVersion, let version = request.query["v"], !version.isEmpty,
+              let relative = Self.normalized(relativePath), let expected = contentVersion(relative) else { return false }
+        return version == expected
     }
 
     private func isNotModified(_ request: Request, etag: String, modified: Int) -> Bool {

@@ -26,16 +26,26 @@ public final class StaticAssetHasher: Sendable {
     /// The public URL of `path`, with a content hash query when the file exists.
     @Sendable public func url(for path: String) -> String {
         let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        if let hash = hashes.withLock({ $0[trimmed] }) {
-            return prefix + trimmed + (hash.isEmpty ? "" : "?v=" + hash)
-        }
+        let hash = version(for: trimmed) ?? ""
+        return prefix + trimmed + (hash.isEmpty ? "" : "?v=" + hash)
+    }
+
+    /// The content hash of the file at `path` below the root (the `v` that ``url(for:)`` writes), or nil
+    /// when there is no such file. Static file serving compares it with a request's `?v=`.
+    @Sendable public func version(for path: String) -> String? {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        if let hash = hashes.withLock({ $0[trimmed] }) { return hash.isEmpty ? nil : hash }
         var hash = ""
+        let file = root.appendingPathComponent(trimmed).path
+        // Files past 32 MB get no version (read whole, a video would cost its size in memory).
         if !trimmed.split(separator: "/").contains(".."),
-           let data = FileManager.default.contents(atPath: root.appendingPathComponent(trimmed).path) {
+           let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size <= 32 << 20,
+           let data = FileManager.default.contents(atPath: file) {
             hash = StaticAssetHasher.fnv1a(data)
         }
-        hashes.withLock { $0[trimmed] = hash }
-        return prefix + trimmed + (hash.isEmpty ? "" : "?v=" + hash)
+        // Bounded by the files that exist: a path with no file is not remembered (it would grow with requests).
+        if !hash.isEmpty { hashes.withLock { $0[trimmed] = hash } }
+        return hash.isEmpty ? nil : hash
     }
 
     /// Forgets every computed hash.

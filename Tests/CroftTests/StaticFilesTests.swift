@@ -39,8 +39,13 @@ import Testing
         #expect(response.headers["Last-Modified"] != nil)
         #expect(response.headers["Cache-Control"] == "public, max-age=3600")
         #expect(response.body.text == "body { color: red }")
-        let hashed = await get("/static/css/app.css?v=abc123")
-        #expect(hashed.headers["Cache-Control"]?.contains("immutable") == true)
+        // Only the file's own content hash (what {% static %} writes) is cached for a year.
+        let url = app.staticAssets.url(for: "css/app.css")
+        #expect(url.hasPrefix("/static/css/app.css?v="))
+        #expect(await get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable")
+        for other in ["/static/css/app.css?v=abc123", "/static/css/app.css?v=", "/static/digits.txt?" + url.split(separator: "?")[1]] {
+            #expect(await get(other).headers["Cache-Control"] == "public, max-age=3600", "\(other)")
+        }
     }
 
     @Test func answers304ForMatchingValidators() async throws {

@@ -6,10 +6,11 @@ import Foundation
 /// `app backup`: an online, verified copy of the live database while the site keeps serving.
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Back up the database (online backup API + integrity_check) into data/backups/.",
+        abstract: "Back up the database (online backup API + integrity_check) into BACKUP_DIR (data/backups/).",
         discussion: """
-            Writes data/backups/db-YYYYMMDD-HHMMSS.sqlite3 (UTC), verified with integrity_check, and keeps the \
-            newest BACKUP_KEEP. The cache is not backed up. Restore with `app restore FILE`.
+            Writes BACKUP_DIR/db-YYYYMMDD-HHMMSS.sqlite3 (UTC, mode 0600), verified with integrity_check, then keeps \
+            the newest BACKUP_KEEP db-* backups, BACKUP_KEEP_PRE_MIGRATE pre-migrate-* and BACKUP_KEEP_PRE_RESTORE \
+            pre-restore-* copies. The cache is not backed up. Restore with `app restore FILE`.
             """)
 
     @Flag(help: "Compress the copy with gzip (.sqlite3.gz).")
@@ -24,7 +25,7 @@ struct Backup: ParsableCommand {
     func run() throws {
         let settings = Settings()
         bootstrapLogging(level: .warning)
-        let store = Site.backupStore(settings)
+        let store = BackupStore(settings.operations)
         if list {
             let backups = try store.list()
             if backups.isEmpty { print("no backups in \(store.directory)") }

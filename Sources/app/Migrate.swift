@@ -31,7 +31,7 @@ struct Migrate: ParsableCommand {
     @Argument(help: "With --revert: how many migrations to revert (default 1).")
     var count: Int?
 
-    @Flag(help: "Skip the backup taken before changing a database that holds data (data/backups/pre-migrate-<time>.sqlite3).")
+    @Flag(help: "Skip the backup taken before changing a database that holds data (BACKUP_DIR/pre-migrate-<time>.sqlite3; BACKUP_DIR defaults to data/backups).")
     var noBackup = false
 
     mutating func validate() throws {
@@ -71,9 +71,11 @@ struct Migrate: ParsableCommand {
             } else if revert {
                 let result = try migrator.revert(database, count: count ?? 1, backupDirectory: backupDirectory(settings))
                 report(result, nothing: "no applied migrations to revert")
+                pruneBackups(after: result, settings: settings, warn: printWarning)
             } else {
                 let result = try migrator.migrate(database, to: to, backupDirectory: backupDirectory(settings))
                 report(result, nothing: "no migrations to apply")
+                pruneBackups(after: result, settings: settings, warn: printWarning)
             }
         } catch let error as MigrationError {
             throw CommandFailure(error.description + hint(for: error))
@@ -129,7 +131,7 @@ struct Migrate: ParsableCommand {
         case .checksumMismatch:
             "\nA migration that was applied must not be edited: restore its original text and add a new migration with `app makemigration`."
         case .irreversible:
-            "\nIt has no `down` SQL; restore from data/backups/ instead, or write a new migration that undoes it."
+            "\nIt has no `down` SQL; restore a backup (`app backup --list`, `app restore FILE`) instead, or write a new migration that undoes it."
         default:
             "\nThe database was left as it was before this migration."
         }

@@ -10,10 +10,10 @@ struct Restore: ParsableCommand {
         discussion: """
             The file must pass integrity_check, be a Croft database (schema_migrations) and know no migration this \
             build lacks. Stop the server and workers first (or `app maintenance on` and --force); the current \
-            database is saved as data/backups/pre-restore-<time>.sqlite3.
+            database is saved as BACKUP_DIR/pre-restore-<time>.sqlite3 (BACKUP_DIR defaults to data/backups).
             """)
 
-    @Argument(help: "The backup to restore: a path, or a name in data/backups/ (.sqlite3 or .sqlite3.gz).")
+    @Argument(help: "The backup to restore: a path, or a name in BACKUP_DIR (data/backups/; .sqlite3 or .sqlite3.gz).")
     var file: String
 
     @Flag(help: "Restore even while a server or worker is running on the database.")
@@ -23,7 +23,7 @@ struct Restore: ParsableCommand {
         let settings = Settings()
         bootstrapLogging(level: .warning)
         try Site.prepareDataDirectory(settings)
-        let store = Site.backupStore(settings)
+        let store = BackupStore(settings.operations)
         var path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         if !file.contains("/"), !FileManager.default.fileExists(atPath: path) { path = store.directory + "/" + file }
         let lockPath = ProcessLock.path(dataDirectory: settings.dataDirectory)

@@ -72,6 +72,7 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         let result = try Site.migrator.migrate(database, backupDirectory: Site.backupDirectory(settings))
+        pruneBackups(after: result, settings: settings) { logger.warning("\($0)") }
         if let backup = result.backupPath { logger.info("backup before migrating: \(backup)") }
         logger.info("applied migrations: \(result.applied.joined(separator: ", "))")
     }

@@ -99,4 +99,73 @@ import Testing
         #expect(worker.status == 0, "\(worker.output)")
         #expect(worker.output.contains("job worker"))
     }
+
+    /// The backup files (`.sqlite3`, `.sqlite3.gz`) in `folder` whose names start with `prefix`, sorted.
+    private func files(in folder: String, prefix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix(prefix) && ($0.hasSuffix(".sqlite3") || $0.hasSuffix(".sqlite3.gz")) }.sorted()
+    }
+
+    @Test func serveRefusesAnEmptySecretKeyFileNamingItAndTheFix() async throws {
+        let key = directory.path + "/data/.secret_key"
+        try FileManager.default.createDirectory(atPath: directory.path + "/data", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: key, contents: Data(" \n".utf8)))
+        let serve = try await app("serve", "--port", "0", "--without-worker")
+        #expect(serve.status != 0, "\(serve.output)")
+        #expect(serve.output.contains("cannot use the secret key file \(key): it holds only whitespace."), "\(serve.output)")
+        #expect(serve.output.contains("Delete it to have a new key generated at the next start"))
+        #expect(!serve.output.contains("listening on"))
+        #expect(try String(contentsOfFile: key, encoding: .utf8) == " \n")
+    }
+
+    @Test func backupDirIsWhereMigrateAndServePutTheirPreMigrateCopies() async throws {
+        let elsewhere = directory.path + "/elsewhere"
+        let environment = ["BACKUP_DIR": "elsewhere"]
+        #expect(try await app("migrate", environment: environment).status == 0)
+        try execute("CREATE TABLE widgets (id INTEGER PRIMARY KEY, title TEXT)")
+        try execute("INSERT INTO widgets (title) VALUES ('kept')")
+        let reverted = try await app("migrate", "--revert", environment: environment)
+        #expect(reverted.status == 0, "\(reverted.output)")
+        #expect(reverted.output.contains("backup: \(elsewhere)/pre-migrate-"), "\(reverted.output)")
+        #expect(files(in: elsewhere, prefix: "pre-migrate-").count == 1)
+        // `app serve` in development applies the pending migration, after its backup, into the same place.
+        let server = try ServeCommandTests.RunningApp(baseDirectory: directory.path, arguments: ["serve", "--port", "0", "--without-worker"],
+                                                      environment: environment)
+        _ = try await server.port()
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        #expect(server.output.contains("backup before migrating: \(elsewhere)/pre-migrate-"), "\(server.output)")
+        #expect(files(in: elsewhere, prefix: "pre-migrate-").count == 2)
+        #expect(files(in: directory.path + "/data/backups", prefix: "").isEmpty)
+    }
+
+    @Test func preMigrateAndPreRestoreCopiesArePrunedToTheirSettings() async throws {
+        let backups = directory.path + "/data/backups"
+        let environment = ["BACKUP_KEEP_PRE_MIGRATE": "2", "BACKUP_KEEP_PRE_RESTORE": "1"]
+        #expect(try await app("migrate").status == 0)
+        try execute("CREATE TABLE widgets (id INTEGER PRIMARY KEY, title TEXT)")
+        try execute("INSERT INTO widgets (title) VALUES ('kept')")
+        var written: [String] = []
+        for _ in 0..<3 {
+            for arguments in [["migrate", "--revert"], ["migrate"]] {
+                let result = try await AppProcess.run(arguments, baseDirectory: directory.path, environment: environment)
+                #expect(result.status == 0, "\(result.output)")
+                let line = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("backup: ") })
+                written.append(String(line.dropFirst("backup: ".count)))
+            }
+        }
+        #expect(written.count == 6)
+        // The newest two of the six are kept, the one just written among them.
+        #expect(files(in: backups, prefix: "pre-migrate-").map { backups + "/" + $0 }.sorted() == written.suffix(2).sorted())
+        #expect(try await app("backup").status == 0)
+        for _ in 0..<2 {
+            let restore = try await app("restore", try #require(files(in: backups, prefix: "db-").first), environment: environment)
+            #expect(restore.status == 0, "\(restore.output)")
+        }
+        #expect(files(in: backups, prefix: "pre-restore-").count == 1)
+        // `app backup` prunes every kind: with the defaults (5 each) nothing more goes; with 1, one pre-migrate stays.
+        #expect(try await app("backup", environment: ["BACKUP_KEEP_PRE_MIGRATE": "1"]).status == 0)
+        #expect(files(in: backups, prefix: "pre-migrate-").map { backups + "/" + $0 } == [written[5]])
+        #expect(files(in: backups, prefix: "db-").count == 2)
+    }
 }

@@ -132,6 +132,133 @@ import Testing
         #expect(try store.list().count == 1)
     }
 
+    @Test func everyBackupFileIsCreatedReadableByItsOwnerOnly() async throws {
+        let pool = try makeCroftDatabase()
+        let store = BackupStore(directory: directory.file("backups"), keep: nil)
+        let plain = try store.create(from: pool)
+        let compressed = try store.create(from: pool, gzip: true, date: Date(timeIntervalSince1970: 1_767_225_600))
+        let elsewhere = try store.create(from: pool, destination: directory.file("copies/mine.sqlite3"))
+        pool.close()
+        for backup in [plain, compressed, elsewhere] {
+            #expect(permissions(backup.path) == 0o600, "\(backup.name)")
+        }
+        #expect(permissions(store.directory).map { $0 & 0o007 } == 0, "the backups directory is closed to others")
+        let restorer = DatabaseRestorer(databasePath: databasePath, backups: store, knownMigrations: ["0001_create_items"])
+        let candidate = try restorer.inspect(compressed.path)
+        // The decompressed copy in the temporary directory holds the whole database too.
+        #expect(permissions(candidate.databaseFile) == 0o600)
+        let safety = try #require(try restorer.restore(candidate))
+        #expect(permissions(safety) == 0o600)
+    }
+
+    /// The permission bits of `path`, nil when it does not exist.
+    private func permissions(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_mode) & 0o7777 : nil
+    }
+
+    /// Writes a stand-in backup file named `name` whose modification time is `seconds` after 2026-01-01.
+    private func fakeBackup(_ name: String, at seconds: Double, in store: BackupStore) throws {
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        let path = store.directory + "/" + name
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("stand-in".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_767_225_600 + seconds)], ofItemAtPath: path)
+    }
+
+    @Test func pruningKeepsTheNewestOfEachKindAndNothingElseIsTouched() throws {
+        let store = BackupStore(directory: directory.file("backups"), keep: 2, keepPreMigrate: 1, keepPreRestore: 3)
+        for n in 0..<4 {
+            try fakeBackup("db-2026010\(n + 1)-030000.sqlite3", at: Double(n) * 86_400, in: store)
+            try fakeBackup("pre-migrate-2026010\(n + 1)-040000.sqlite3", at: Double(n) * 86_400 + 10, in: store)
+            try fakeBackup("pre-restore-2026010\(n + 1)-050000.sqlite3.gz", at: Double(n) * 86_400 + 20, in: store)
+        }
+        try fakeBackup("before-the-move.sqlite3", at: 0, in: store)
+        let deleted = try store.prune()
+        #expect(Set(deleted) == ["db-20260101-030000.sqlite3", "db-20260102-030000.sqlite3",
+                                 "pre-migrate-20260101-040000.sqlite3", "pre-migrate-20260102-040000.sqlite3",
+                                 "pre-migrate-20260103-040000.sqlite3", "pre-restore-20260101-050000.sqlite3.gz"])
+        #expect(try store.list().map(\.name).sorted() == [
+            "before-the-move.sqlite3", "db-20260103-030000.sqlite3", "db-20260104-030000.sqlite3",
+            "pre-migrate-20260104-040000.sqlite3", "pre-restore-20260102-050000.sqlite3.gz",
+            "pre-restore-20260103-050000.sqlite3.gz", "pre-restore-20260104-050000.sqlite3.gz",
+        ])
+        #expect(try store.prune().isEmpty)
+        // nil keeps every file of its kind.
+        try fakeBackup("pre-migrate-20260201-040000.sqlite3", at: 40 * 86_400, in: store)
+        #expect(try BackupStore(directory: store.directory, keep: nil, keepPreMigrate: nil, keepPreRestore: nil).prune().isEmpty)
+    }
+
+    @Test func theBackupJustWrittenIsNeverPruned() throws {
+        let pool = try makeCroftDatabase()
+        defer { pool.close() }
+        // Older files whose clocks ran ahead (copied from another machine, a clock fixed since): by modification
+        // time they are newer than the backup about to be written, yet the new one is what must survive.
+        let store = BackupStore(directory: directory.file("backups"), keep: 1, keepPreMigrate: 1, keepPreRestore: 1)
+        let aheadOfTheClock = 20 * 365 * 86_400.0
+        try fakeBackup("db-20250101-030000.sqlite3", at: aheadOfTheClock, in: store)
+        try fakeBackup("pre-restore-20250101-030000.sqlite3", at: aheadOfTheClock, in: store)
+        let scheduled = try store.create(from: pool)
+        let safety = try store.create(from: pool, prefix: "pre-restore")
+        #expect(try store.list().map(\.name).sorted() == [scheduled.name, safety.name].sorted())
+        // BACKUP_KEEP=0 keeps only the backup being written.
+        let none = BackupStore(directory: directory.file("none"), keep: 0)
+        let only = try none.create(from: pool)
+        #expect(try none.list().map(\.name) == [only.name])
+    }
+
+    @Test func backupsTakenInTheSameSecondDoNotReplaceEachOther() throws {
+        let pool = try makeCroftDatabase()
+        defer { pool.close() }
+        let store = BackupStore(directory: directory.file("backups"), keep: nil, keepPreRestore: nil)
+        let moment = Date(timeIntervalSince1970: 1_767_225_600)
+        let first = try store.create(from: pool, prefix: "pre-restore", date: moment)
+        try pool.writeSync { db in try db.execute("INSERT INTO items (writer, n, body) VALUES (1, 1, 'later')") }
+        let second = try store.create(from: pool, prefix: "pre-restore", date: moment)
+        #expect(first.name == "pre-restore-20260101-000000.sqlite3")
+        #expect(second.name == "pre-restore-20260101-000000-2.sqlite3")
+        let earlier = try Connection(path: first.path, role: .reader)
+        defer { earlier.close() }
+        #expect(try earlier.fetchValue(Int.self, "SELECT count(*) FROM items") == 0)
+    }
+
+    @Test func restoresPruneTheSafetyCopiesToTheirSettingAndCanUndoFromTheOldestOne() throws {
+        let pool = try makeCroftDatabase()
+        try pool.writeSync { db in try db.execute("INSERT INTO items (writer, n, body) VALUES (1, 1, 'first')") }
+        let store = BackupStore(directory: directory.file("backups"), keep: nil, keepPreMigrate: nil, keepPreRestore: 2)
+        let backup = try store.create(from: pool)
+        pool.close()
+        let restorer = DatabaseRestorer(databasePath: databasePath, backups: store, knownMigrations: ["0001_create_items"])
+        var safetyCopies: [String] = []
+        for n in 0..<3 {
+            let writer = try DatabasePool(path: databasePath)
+            try writer.writeSync { db in try db.execute("INSERT INTO items (writer, n, body) VALUES (2, ?, 'lost')", n) }
+            writer.close()
+            safetyCopies.append(try #require(try restorer.restore(try restorer.inspect(backup.path))))
+        }
+        let kept = try store.list().filter { $0.name.hasPrefix("pre-restore-") }.map(\.path)  // newest first
+        #expect(Set(kept) == Set(safetyCopies.suffix(2)))
+        // At the limit, restoring the oldest safety copy (undoing the last restore) still works: the copy
+        // being restored from is not pruned away to make room for the new safety copy.
+        let oldest = try #require(kept.last)
+        let candidate = try restorer.inspect(oldest)
+        try restorer.restore(candidate)
+        let restored = try DatabasePool(path: databasePath)
+        defer { restored.close() }
+        #expect(try restored.readSync { db in try db.fetchValue(Int.self, "SELECT count(*) FROM items WHERE writer = 2") } == 1)
+    }
+
+    @Test func theStoreReadsItsDirectoryAndRetentionFromTheSettings() throws {
+        let defaults = BackupStore(Settings(environment: ["BASE_DIR": directory.path]).operations)
+        #expect(defaults.directory == directory.path + "/data/backups")
+        #expect((defaults.keep, defaults.keepPreMigrate, defaults.keepPreRestore) == (14, 5, 5))
+        let configured = BackupStore(Settings(environment: [
+            "BASE_DIR": directory.path, "BACKUP_DIR": "/srv/backups", "BACKUP_KEEP": "7",
+            "BACKUP_KEEP_PRE_MIGRATE": "2", "BACKUP_KEEP_PRE_RESTORE": "3",
+        ]).operations)
+        #expect(configured.directory == "/srv/backups")
+        #expect((configured.keep, configured.keepPreMigrate, configured.keepPreRestore) == (7, 2, 3))
+    }
+
     @Test func reportsIntegrityForeignKeysAndFreePages() throws {
         let pool = try makeCroftDatabase()
         defer { pool.close() }

@@ -25,7 +25,7 @@ public struct DatabaseRestorer: Sendable {
     /// (remove ``RestoreCandidate/databaseFile`` when it differs from `file`).
     public func inspect(_ file: String) throws -> RestoreCandidate {
         guard FileManager.default.fileExists(atPath: file) else {
-            throw BackupError("\(file) does not exist. `app backup --list` shows the backups in data/backups/.")
+            throw BackupError("\(file) does not exist. `app backup --list` shows the backups in \(backups.directory).")
         }
         var databaseFile = file
         if file.hasSuffix(".gz") {
@@ -60,8 +60,12 @@ public struct DatabaseRestorer: Sendable {
         }
     }
 
-    /// Saves a safety copy of the live database (`pre-restore-*.sqlite3`), then copies `candidate` into it.
-    /// Returns the safety copy's path (nil when there was no live database yet).
+    /// Saves a safety copy of the live database (`pre-restore-*.sqlite3`, mode 0600), then copies `candidate`
+    /// into it. Returns the safety copy's path (nil when there was no live database yet).
+    ///
+    /// Once restored, the backups are pruned to their retention (``BackupStore/prune(sparing:)``), sparing the
+    /// safety copy and the file restored from: pruning before the copy could delete the very backup being
+    /// restored (restoring the oldest `pre-restore-*` after another restore is an undo).
     ///
     /// The caller makes sure no server or worker runs (see ``ProcessLock``).
     @discardableResult
@@ -72,7 +76,7 @@ public struct DatabaseRestorer: Sendable {
         defer { pool.close() }
         var safetyCopy: String?
         if existed {
-            safetyCopy = try backups.create(from: pool, prefix: "pre-restore").path
+            safetyCopy = try backups.create(from: pool, prefix: "pre-restore", pruning: false).path
         }
         try pool.writeWithoutTransactionSync { db in
             try db.restore(from: candidate.databaseFile)
@@ -83,6 +87,9 @@ public struct DatabaseRestorer: Sendable {
                 throw BackupError("the restored database fails quick_check: \(problems.prefix(3).joined(separator: "; ")). Restore the safety copy \(safetyCopy ?? "").")
             }
         }
+        // The restore is done: a file that cannot be deleted now is retried at the next prune, and must not
+        // make a successful restore look failed.
+        _ = try? backups.prune(sparing: [safetyCopy, candidate.file].compactMap { $0 })
         return safetyCopy
     }
 

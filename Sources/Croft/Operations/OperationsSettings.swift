@@ -20,6 +20,10 @@ public struct OperationsSettings: Sendable {
     public var backupDirectory: String
     /// `BACKUP_KEEP`: how many `db-*` backups to keep.
     public var backupKeep: Int
+    /// `BACKUP_KEEP_PRE_MIGRATE`: how many `pre-migrate-*` copies (taken by `app migrate`) to keep.
+    public var backupKeepPreMigrate: Int
+    /// `BACKUP_KEEP_PRE_RESTORE`: how many `pre-restore-*` copies (taken by `app restore`) to keep.
+    public var backupKeepPreRestore: Int
     /// `BACKUP_GZIP`: compress the nightly backup.
     public var backupGzip: Bool
     /// `BACKUP_SCHEDULE`: cron schedule (UTC) of the nightly backup.
@@ -42,6 +46,8 @@ public struct OperationsSettings: Sendable {
         workerShutdownSeconds = values["WORKER_SHUTDOWN_SECONDS"].flatMap(Int.init) ?? 25
         backupDirectory = path("BACKUP_DIR", settings.dataDirectory + "/backups")
         backupKeep = values["BACKUP_KEEP"].flatMap(Int.init) ?? 14
+        backupKeepPreMigrate = values["BACKUP_KEEP_PRE_MIGRATE"].flatMap(Int.init) ?? BackupStore.defaultSafetyCopiesKept
+        backupKeepPreRestore = values["BACKUP_KEEP_PRE_RESTORE"].flatMap(Int.init) ?? BackupStore.defaultSafetyCopiesKept
         backupGzip = Settings.flag(values["BACKUP_GZIP"]) ?? false
         backupSchedule = values["BACKUP_SCHEDULE"] ?? "0 3 * * *"
         walWarningMegabytes = values["WAL_WARNING_MB"].flatMap(Int.init) ?? 64

@@ -17,6 +17,11 @@
 # PATH), LITESTREAM_BIN (`litestream` on PATH), CROFT_USER (croft).
 set -eu
 
+# Before anything creates a file: umask 027 (or stricter, if inherited), so data/, the database, its
+# -wal/-shm and Litestream's state are 0750/0640, closed to other users of the machine; Docker's 022
+# would make them world-readable. `app` sets the same umask itself.
+umask "$(printf '%03o' $(( $(umask) | 027 )))"
+
 log() { echo "entrypoint: $*" >&2; }
 
 here=$(cd "$(dirname "$0")" && pwd)

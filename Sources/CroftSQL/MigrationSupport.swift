@@ -64,17 +64,35 @@ enum MigrationSupport {
         return false
     }
 
-    /// Writes `pre-migrate-<yyyyMMdd-HHmmss>.sqlite3` into `directory`; returns its path.
+    /// Writes `pre-migrate-<yyyyMMdd-HHmmss>.sqlite3` into `directory` (mode 0600); returns its path.
     static func backup(_ db: Connection, into directory: String) throws -> String {
         let stamp = SQLDateFormat.string(from: Date()).prefix(19)
             .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "T", with: "-")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
         var path = (directory as NSString).appendingPathComponent("pre-migrate-\(stamp).sqlite3")
         var suffix = 2
-        while FileManager.default.fileExists(atPath: path) {
+        // Created empty with 0600 (and O_EXCL, so two migrators never share a name) before SQLite opens it:
+        // the copy holds everything the database does, so it is never readable by other users, and SQLite
+        // gives its rollback journal the same mode.
+        while true {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                close(descriptor)
+                break
+            }
+            guard errno == EEXIST else {
+                throw DatabaseOpenError(path: path, reason: "cannot create the pre-migrate backup: \(String(cString: strerror(errno)))")
+            }
             path = (directory as NSString).appendingPathComponent("pre-migrate-\(stamp)-\(suffix).sqlite3")
             suffix += 1
         }
-        try db.backup(to: path)
+        do {
+            try db.backup(to: path)
+        } catch {
+            unlink(path)
+            throw error
+        }
         return path
     }
 }

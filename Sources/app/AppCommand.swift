@@ -15,6 +15,22 @@ struct AppCommand: AsyncParsableCommand {
             CacheCommand.self,
         ],
         defaultSubcommand: nil)
+
+    /// Runs the command under a umask of at least 027, set before anything creates a file.
+    ///
+    /// With the usual 022, `data/`, `db.sqlite3` and its `-wal`/`-shm` (which SQLite creates with the
+    /// database's mode) would be readable by every user of the machine. 027 keeps the group's read access
+    /// (0640 files, 0750 directories) and closes them to others; a stricter umask, such as 077, is kept.
+    static func main() async {
+        restrictUmask()
+        await main(nil)
+    }
+}
+
+/// Adds 027 to the process's umask: files are created without group write or any access for others.
+func restrictUmask() {
+    let inherited = umask(0o027)
+    umask(inherited | 0o027)
 }
 
 /// Sets up logging once for any command: one line per event to standard error.

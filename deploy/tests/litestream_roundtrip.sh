@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Litestream round trip through deploy/entrypoint.sh, twice: to a file replica, and to a local S3
 # (moto's server on 127.0.0.1). Each round:
-#   1. the entrypoint starts on an empty data/ (nothing to restore), migrates, serves under
-#      `litestream replicate -exec`;
+#   1. the entrypoint starts on an empty data/ (nothing to restore), migrates (the new database is
+#      0640: the entrypoint's umask 027), serves under `litestream replicate -exec`;
 #   2. rows are written into the live database (several transactions, some multi-page blobs);
 #   3. the replica is polled until a scratch restore of it equals the live table;
 #   4. the app stops (file: SIGTERM, graceful; S3: SIGKILL of everything, as when a machine dies);
@@ -137,6 +137,9 @@ round() {  # round NAME KILL_SIGNAL
   wait_serving "$work/$name-first.log"
   grep -q 'no replica yet' "$work/$name-first.log" || fail "[$name] first start did not report an empty replica"
   grep -q 'serving under litestream replicate' "$work/$name-first.log" || fail "[$name] not serving under litestream"
+  # The entrypoint's umask 027: the database created on the first start is closed to other users.
+  [ "$(stat -c %a "$DATABASE_PATH")" = 640 ] \
+    || fail "[$name] $DATABASE_PATH is mode $(stat -c %a "$DATABASE_PATH"), expected 640 (the entrypoint sets umask 027)"
 
   # 2. Rows into the live database while it is replicated: 20 transactions of 25 rows, 3 KB blobs.
   sqlite3 "$DATABASE_PATH" "PRAGMA busy_timeout=5000; CREATE TABLE IF NOT EXISTS roundtrip(

@@ -28,7 +28,7 @@ public struct Doctor: Sendable {
 
     /// Runs every check; `database` (if open) is used to read the journal mode.
     public func run(database: DatabasePool? = nil, now: Date = Date()) -> [DoctorFinding] {
-        [settings(), fileSystem(), writable(), journalMode(database), diskSpace(), holders(), newestBackup(now: now)]
+        [settings(), fileSystem(), writable(), fileModes(), journalMode(database), diskSpace(), holders(), newestBackup(now: now)]
     }
 
     func settings() -> DoctorFinding {

@@ -15,7 +15,7 @@ public struct DoctorFinding: Sendable, Codable, Equatable {
         }
     }
 
-    /// A short stable identifier (`filesystem`, `wal`, `disk`, `writable`, `holders`, `backups`).
+    /// A short stable identifier (`settings`, `filesystem`, `writable`, `modes`, `wal`, `disk`, `holders`, `backups`).
     public let check: String
     /// The outcome.
     public let severity: Severity

@@ -23,7 +23,7 @@ public final class ProcessLock: Sendable {
     /// Takes the lock without waiting: shared (servers, workers) or exclusive (restore). Nil when it is held
     /// incompatibly by another process.
     public static func acquire(path: String, exclusive: Bool) throws -> ProcessLock? {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
             throw BackupError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }

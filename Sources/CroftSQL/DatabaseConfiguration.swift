@@ -74,10 +74,15 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         oneOf("journal_mode", journalMode, ["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"])
         oneOf("synchronous", synchronous, ["OFF", "NORMAL", "FULL", "EXTRA"], numbers: 0...3)
         oneOf("temp_store", tempStore, ["DEFAULT", "FILE", "MEMORY"], numbers: 0...2)
-        if busyTimeoutMilliseconds < 0 { problems.append("busy_timeout \(busyTimeoutMilliseconds) is negative") }
+        // sqlite3_busy_timeout takes an int of milliseconds; larger would also overflow the pool's deadlines.
+        if !(0...Int(Int32.max)).contains(busyTimeoutMilliseconds) {
+            problems.append("busy_timeout \(busyTimeoutMilliseconds) is not between 0 and \(Int32.max) milliseconds")
+        }
         if mmapSize < 0 { problems.append("mmap_size \(mmapSize) is negative") }
         if journalSizeLimit < -1 { problems.append("journal_size_limit \(journalSizeLimit) is below -1 (no limit)") }
-        if let readerCount, readerCount < 1 { problems.append("the reader count \(readerCount) is below 1") }
+        if let readerCount, !(1...256).contains(readerCount) {
+            problems.append("the reader count \(readerCount) is not between 1 and 256")
+        }
         if statementCacheCapacity < 0 { problems.append("the statement cache capacity \(statementCacheCapacity) is negative") }
         if waitSampleCapacity < 1 { problems.append("the wait sample capacity \(waitSampleCapacity) is below 1") }
         return problems

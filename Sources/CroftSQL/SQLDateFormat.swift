@@ -8,7 +8,10 @@ import Foundation
 enum SQLDateFormat {
     /// The stored text for a date, rounded to the millisecond.
     static func string(from date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // A date read back from a tampered REAL column (1e300, nan) must not trap: clamp to years 0-9999.
+        let interval = date.timeIntervalSince1970
+        let clamped = interval.isFinite ? min(max(interval * 1000, -62_167_219_200_000), 253_402_300_799_999) : 0
+        let totalMilliseconds = Int64(clamped.rounded())
         var seconds = totalMilliseconds / 1000
         var milliseconds = totalMilliseconds % 1000
         if milliseconds < 0 {

@@ -118,8 +118,9 @@ public final class Statement {
             if bytes.isEmpty {
                 try check(sqlite3_bind_zeroblob(handle, index, 0))
             } else {
+                guard let length = Int32(exactly: bytes.count) else { throw bindError(SQLITE_TOOBIG) }
                 try check(bytes.withUnsafeBytes {
-                    croft_sqlite3_bind_blob_transient(handle, index, $0.baseAddress, Int32($0.count))
+                    croft_sqlite3_bind_blob_transient(handle, index, $0.baseAddress, length)
                 })
             }
         }
@@ -148,6 +149,8 @@ public final class Statement {
     /// Binds UTF-8 text to the 1-based parameter `index` (SQLite copies it).
     public func bind(text: String, at index: Int32) throws {
         var text = text
+        // Past 2 GiB, Int32(count) would trap; SQLite refuses anything past SQLITE_MAX_LENGTH anyway.
+        guard Int32(exactly: text.utf8.count) != nil else { throw bindError(SQLITE_TOOBIG) }
         let code = text.withUTF8 { buffer in
             // An empty buffer may have no base address, which SQLite would read as NULL.
             guard let base = buffer.baseAddress else {

@@ -51,7 +51,8 @@ extension BuiltinFilters {
         },
         "divisibleby": TemplateFilter(.required) { value, argument, _ in
             guard let number = value.integer, let divisor = argument?.integer, divisor != 0 else { return .bool(false) }
-            return .bool(number % divisor == 0)
+            // Int.min % -1 overflows: reporting arithmetic, as the value may come from a string.
+            return .bool(number.remainderReportingOverflow(dividingBy: divisor).partialValue == 0)
         },
         "slice": TemplateFilter(.required) { value, argument, _ in
             slice(value, argument?.text ?? ":")

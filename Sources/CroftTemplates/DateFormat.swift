@@ -63,7 +63,7 @@ enum DateFormat {
             case "t": output += String(calendar.range(of: .day, in: .month, for: date)?.count ?? 30)
             case "T": output += calendar.timeZone.abbreviation(for: date) ?? "UTC"
             case "u": output += pad((parts.nanosecond ?? 0) / 1000, width: 6)
-            case "U": output += String(Int(date.timeIntervalSince1970.rounded(.down)))
+            case "U": output += Int(exactly: date.timeIntervalSince1970.rounded(.down)).map(String.init) ?? "0"
             case "w": output += String(weekday)
             case "W":
                 var iso = Calendar(identifier: .iso8601)

@@ -16,12 +16,16 @@ public struct FlashMessage: Codable, Sendable, Equatable {
 
 extension Request {
     static let flashKey = "_messages"
+    /// Messages kept for the next page: a client that never follows its redirects would otherwise grow the
+    /// session row (decoded and rewritten on every request) until SQLite refuses it.
+    static let maxFlashMessages = 10
 
-    /// Queues a message for the next rendered page (it survives one redirect).
+    /// Queues a message for the next rendered page (it survives one redirect); the newest ten are kept.
     public func flash(_ text: String, level: String = "success") {
         guard let session else { return }
         var messages = (session[Self.flashKey].flatMap { try? JSONDecoder().decode([FlashMessage].self, from: Data($0.utf8)) }) ?? []
         messages.append(FlashMessage(level: level, text: text))
+        if messages.count > Self.maxFlashMessages { messages.removeFirst(messages.count - Self.maxFlashMessages) }
         session[Self.flashKey] = String(decoding: (try? JSONEncoder().encode(messages)) ?? Data("[]".utf8), as: UTF8.self)
     }
 

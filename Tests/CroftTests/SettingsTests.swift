@@ -44,4 +44,22 @@ import Testing
         #expect(Settings(environment: ["BASE_DIR": "/nonexistent", "SQLITE_TEMP_STORE": "RAM"]).problems
                 == [#"temp_store "RAM" is not one of DEFAULT, FILE, MEMORY"#])
     }
+
+    @Test func debugInProductionAndOutOfRangeLimitsAreRefused() {
+        let base = ["BASE_DIR": "/nonexistent"]
+        let debugProduction = Settings(environment: base.merging(["ENVIRONMENT": "production", "DEBUG": "true"]) { $1 })
+        #expect(debugProduction.problems.contains { $0.hasPrefix("DEBUG=true with ENVIRONMENT=production") })
+        #expect(Settings(environment: base.merging(["ENVIRONMENT": "production"]) { $1 }).problems.isEmpty)
+        #expect(Settings(environment: base.merging(["DEBUG": "true"]) { $1 }).problems.isEmpty)
+        // Values that would overflow or trap further on are refused here, with their range.
+        let wild = Settings(environment: base.merging([
+            "PASSWORD_ITERATIONS": "4294967296", "MAX_BODY_SIZE": "-1", "MAX_CONNECTIONS": "0",
+        ]) { $1 })
+        #expect(wild.problems == [
+            "MAX_BODY_SIZE=-1 is not between 0 and 1000000000",
+            "MAX_CONNECTIONS=0 is not between 1 and 1000000",
+            "PASSWORD_ITERATIONS=4294967296 is not between 1 and 50000000",
+        ])
+        #expect(wild.passwordIterations == 1_200_000 && wild.maxConnections == 4096)
+    }
 }

@@ -149,6 +149,7 @@ public final class Application: @unchecked Sendable {
         var configuration = ServerConfiguration(host: settings.host, port: settings.port)
         configuration.reusePort = settings.reusePort
         configuration.limits.maxBodySize = settings.maxBodySize
+        configuration.limits.maxFormBodySize = settings.formLimits.maxBytes
         configuration.maxConnections = settings.maxConnections
         configuration.maxConnectionsPerAddress = settings.maxConnectionsPerClient
         configuration.minimumBodyRate = settings.minimumRequestBodyRate

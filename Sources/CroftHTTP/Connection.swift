@@ -77,7 +77,9 @@ final class Connection: @unchecked Sendable {
                 hasReceivedBytes = true
                 if lingerDeadline != 0 {
                     lingerDiscarded += count
-                    if lingerDiscarded > 1 << 20 { close() }
+                    // Up to a whole refused body (a 413 at the head) is read and dropped, so the client,
+                    // still sending it, reads our answer instead of a reset; the 2 s deadline bounds the rest.
+                    if lingerDiscarded > loop.server.configuration.limits.maxBodySize + 1 << 20 { close() }
                     continue
                 }
                 if state.isIdle { requestStartedAt = loop.now }

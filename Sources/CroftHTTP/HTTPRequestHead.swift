@@ -46,6 +46,17 @@ public struct HTTPParserLimits: Sendable {
     public var maxBodySize: Int = 10 * 1024 * 1024
     /// Longest chunk-size line accepted, extensions included (400 beyond).
     public var maxChunkLineLength: Int = 4 * 1024
+    /// Largest `application/x-www-form-urlencoded` body accepted (413 beyond), when smaller than
+    /// `maxBodySize`: a form that the application would refuse anyway is refused before its bytes are read.
+    public var maxFormBodySize: Int?
+
+    /// The body limit for a request with these headers: `maxFormBodySize` for an url-encoded form.
+    func bodyLimit(for headers: HTTPHeaders) -> Int {
+        guard let maxFormBodySize, maxFormBodySize < maxBodySize,
+              let type = headers["Content-Type"], type.utf8.count >= 33,
+              type.lowercased().hasPrefix("application/x-www-form-urlencoded") else { return maxBodySize }
+        return maxFormBodySize
+    }
 
     /// The defaults: 8 KiB request line, 16 KiB / 100 header fields, 10 MiB body.
     public init() {}

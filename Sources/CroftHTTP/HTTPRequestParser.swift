@@ -29,6 +29,8 @@ public struct HTTPRequestParser: Sendable {
     var scanIndex = 0
     var state: State = .head
     var bodyReceived = 0
+    /// The body limit of the current request (`HTTPParserLimits.bodyLimit(for:)`), for chunked bodies.
+    var bodyLimit = 0
     var trailerBytes = 0
 
     /// Creates a parser with the given limits.
@@ -198,6 +200,7 @@ public struct HTTPRequestParser: Sendable {
         readIndex = headEnd
         scanIndex = headEnd
         bodyReceived = 0
+        if case .chunked = head.framing { bodyLimit = limits.bodyLimit(for: head.headers) }
         switch head.framing {
         case .none: state = .endOfMessage
         case .length(let length): state = length == 0 ? .endOfMessage : .fixedBody(remaining: length)
@@ -239,7 +242,7 @@ public struct HTTPRequestParser: Sendable {
         }
         readIndex = lf + 1
         bodyReceived += size
-        if bodyReceived > limits.maxBodySize { throw HTTPParseError(.contentTooLarge, "body exceeds \(limits.maxBodySize) bytes") }
+        if bodyReceived > bodyLimit { throw HTTPParseError(.contentTooLarge, "body exceeds \(bodyLimit) bytes") }
         if size == 0 {
             state = .trailers
             trailerBytes = 0

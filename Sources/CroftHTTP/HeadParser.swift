@@ -157,8 +157,9 @@ enum HeadParser {
             length = value
         }
         guard let length else { return .none }
-        if length > limits.maxBodySize {
-            throw HTTPParseError(.contentTooLarge, "body of \(length) bytes exceeds \(limits.maxBodySize)")
+        if length > limits.maxFormBodySize ?? limits.maxBodySize, case let limit = limits.bodyLimit(for: headers),
+           length > limit {
+            throw HTTPParseError(.contentTooLarge, "body of \(length) bytes exceeds \(limit)")
         }
         return .length(length)
     }

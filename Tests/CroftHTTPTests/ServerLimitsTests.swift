@@ -91,4 +91,27 @@ import Testing
             #expect(server.bufferedBodyByteCount == 0)
         }
     }
+
+    @Test func aFormOverItsLimitIsRefusedAtTheHeadBeforeItsBodyIsRead() throws {
+        var limits = HTTPParserLimits()
+        limits.maxFormBodySize = 100
+        func firstEvent(_ text: String) throws(HTTPParseError) -> HTTPParserEvent? {
+            var parser = HTTPRequestParser(limits: limits)
+            parser.append(Array(text.utf8))
+            return try parser.next()
+        }
+        let form = "POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+        #expect(throws: HTTPParseError(.contentTooLarge, "body of 101 bytes exceeds 100")) {
+            try firstEvent(form + "Content-Length: 101\r\n\r\n")
+        }
+        #expect(try firstEvent(form + "Content-Length: 100\r\n\r\n") != nil)
+        // Other bodies keep the general limit.
+        #expect(try firstEvent("POST / HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 101\r\n\r\n") != nil)
+        // A chunked form is counted as it arrives.
+        var parser = HTTPRequestParser(limits: limits)
+        parser.append(Array((form + "Transfer-Encoding: chunked\r\n\r\n64\r\n" + String(repeating: "a", count: 100) + "\r\n1\r\n").utf8))
+        #expect(throws: HTTPParseError(.contentTooLarge, "body exceeds 100 bytes")) {
+            while try parser.next() != nil {}
+        }
+    }
 }

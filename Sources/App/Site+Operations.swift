@@ -9,7 +9,7 @@ extension Site {
 
     /// The backups directory and retention from the settings.
     public static func backupStore(_ settings: Settings) -> BackupStore {
-        BackupStore(directory: settings.operations.backupDirectory, keep: settings.operations.backupKeep)
+        BackupStore(settings.operations)
     }
 
     /// The deployment checks for this site's paths.

@@ -24,7 +24,7 @@ struct Vacuum: ParsableCommand {
         let before = try database.readSync { db in try db.pageCounts() }
         var space = statvfs()
         if statvfs(settings.dataDirectory, &space) == 0 {
-            let free = Int64(space.f_bavail) * Int64(space.f_frsize)
+            let free = Doctor.bytes(blocks: space.f_bavail, size: space.f_frsize)
             let needed = Int64(before.pages * before.pageSize)
             guard free > needed else {
                 throw CommandFailure("VACUUM needs about \(Doctor.megabytes(needed)) of free disk; only \(Doctor.megabytes(free)) is free in \(settings.dataDirectory).")

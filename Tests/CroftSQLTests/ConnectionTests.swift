@@ -44,7 +44,7 @@ import Testing
         let path = directory.file("never.sqlite3")
         let error = #expect(throws: DatabaseOpenError.self) { try Connection(path: path, configuration: configuration) }
         #expect(error?.path == path)
-        #expect(error?.reason == #"invalid configuration: synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA; temp_store "RAM" is not one of DEFAULT, FILE, MEMORY; busy_timeout -1 is negative; the reader count 0 is below 1"#)
+        #expect(error?.reason == #"invalid configuration: synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA; temp_store "RAM" is not one of DEFAULT, FILE, MEMORY; busy_timeout -1 is not between 0 and 2147483647 milliseconds; the reader count 0 is not between 1 and 256"#)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(throws: DatabaseOpenError.self) { try DatabasePool(path: path, configuration: configuration) }
         #expect(!FileManager.default.fileExists(atPath: path))

@@ -72,7 +72,7 @@ import Testing
         let doctor = Doctor(dataDirectory: directory.path, databasePath: directory.file("db.sqlite3"),
                             backups: BackupStore(directory: directory.file("backups")))
         let findings = doctor.run()
-        #expect(findings.map(\.check) == ["settings", "filesystem", "writable", "wal", "disk", "holders", "backups"])
+        #expect(findings.map(\.check) == ["settings", "filesystem", "writable", "modes", "wal", "disk", "holders", "backups"])
         #expect(findings.first { $0.check == "settings" }?.severity == .ok)
         #expect(findings.first { $0.check == "backups" }?.severity == .warning)
         #expect(findings.first { $0.check == "writable" }?.severity == .ok)

@@ -62,4 +62,29 @@ import Testing
         ])
         #expect(wild.passwordIterations == 1_200_000 && wild.maxConnections == 4096)
     }
+
+    @Test func operationsValuesThatWouldTrapLaterStopStartUp() {
+        // JOB_LEASE_SECONDS=inf trapped in Int(lease) right after start; WAL_WARNING_MB past 9.2e12 overflowed.
+        let settings = Settings(environment: [
+            "BASE_DIR": "/nonexistent", "JOB_LEASE_SECONDS": "inf", "WAL_WARNING_MB": "9223372036855",
+            "BACKUP_KEEP": "ten", "WORKER_CONCURRENCY": "0",
+        ])
+        #expect(settings.problems == [
+            #"WORKER_CONCURRENCY="0" is not a whole number between 1 and 1024"#,
+            #"JOB_LEASE_SECONDS="inf" is not a number of seconds between 1 and 86400"#,
+            #"BACKUP_KEEP="ten" is not a whole number between 0 and 100000"#,
+            #"WAL_WARNING_MB="9223372036855" is not a whole number between 1 and 1000000000"#,
+        ])
+        #expect(settings.operations.jobLeaseSeconds == 60 && settings.operations.walWarningMegabytes == 64)
+        for lease in ["nan", "1e19", "0", "-5"] {
+            #expect(!Settings(environment: ["BASE_DIR": "/x", "JOB_LEASE_SECONDS": lease]).problems.isEmpty, "\(lease)")
+        }
+        #expect(Settings(environment: ["BASE_DIR": "/x", "JOB_LEASE_SECONDS": "90.5"]).operations.jobLeaseSeconds == 90.5)
+    }
+
+    @Test func freeSpaceSaturatesInsteadOfOverflowing() {
+        #expect(Doctor.bytes(blocks: UInt64.max, size: 4096) == Int64.max)
+        #expect(Doctor.bytes(blocks: UInt64(Int64.max / 2), size: 4) == Int64.max)
+        #expect(Doctor.bytes(blocks: 10, size: 4096) == 40960)
+    }
 }

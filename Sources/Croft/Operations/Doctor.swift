@@ -82,7 +82,8 @@ public struct Doctor: Sendable {
         guard statvfs(dataDirectory, &info) == 0 else {
             return DoctorFinding(check: "disk", severity: .warning, message: "cannot read free space of \(dataDirectory)", fix: "Check that it exists.")
         }
-        let free = Int64(info.f_bavail) * Int64(info.f_frsize)
+        // Some FUSE and object-store mounts report "unlimited": saturate instead of trapping.
+        let free = Self.bytes(blocks: info.f_bavail, size: info.f_frsize)
         let size = Self.fileSize(databasePath) + Self.fileSize(databasePath + "-wal")
         let text = "\(Self.megabytes(free)) free, database \(Self.megabytes(size))"
         return free >= 2 * size
@@ -123,5 +124,11 @@ public struct Doctor: Sendable {
     /// Bytes as "12.3 MB" for messages.
     public static func megabytes(_ bytes: Int64) -> String {
         String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+
+    /// `blocks × size` as an Int64, saturating at `Int64.max` (a file system may report any value).
+    public static func bytes(blocks: some BinaryInteger, size: some BinaryInteger) -> Int64 {
+        let (product, overflow) = Int64(clamping: blocks).multipliedReportingOverflow(by: Int64(clamping: size))
+        return overflow ? .max : max(0, product)
     }
 }

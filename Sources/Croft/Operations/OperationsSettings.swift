@@ -31,26 +31,57 @@ public struct OperationsSettings: Sendable {
     /// `WAL_WARNING_MB`: log a warning when the WAL grows past this many megabytes.
     public var walWarningMegabytes: Int
 
+    /// Variables that did not parse or are out of range (`JOB_LEASE_SECONDS=inf`), one sentence each; part of
+    /// ``Settings/problems``, so start-up stops with them instead of trapping later.
+    public let problems: [String]
+
     /// Reads the variables from `settings.values`.
     public init(_ settings: Settings) {
         let values = settings.values
+        var problems: [String] = []
         func path(_ key: String, _ fallback: String) -> String {
             guard let value = values[key], !value.isEmpty else { return fallback }
             return value.hasPrefix("/") ? value : settings.baseDirectory + "/" + value
         }
+        func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let text = values[key]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                problems.append("\(key)=\"\(text)\" is not a whole number between \(range.lowerBound) and \(range.upperBound)")
+                return fallback
+            }
+            return value
+        }
+        func flag(_ key: String, _ fallback: Bool) -> Bool {
+            guard let text = values[key], !text.isEmpty else { return fallback }
+            guard let value = Settings.flag(text) else {
+                problems.append("\(key)=\"\(text)\" is not one of 1, true, yes, on, 0, false, no, off")
+                return fallback
+            }
+            return value
+        }
         cachePath = path("CACHE_PATH", settings.dataDirectory + "/cache.sqlite3")
-        cacheMaxEntries = values["CACHE_MAX_ENTRIES"].flatMap(Int.init) ?? 10_000
-        runWorkerInServer = Settings.flag(values["RUN_WORKER_IN_SERVER"]) ?? true
-        workerConcurrency = values["WORKER_CONCURRENCY"].flatMap(Int.init) ?? 4
-        jobLeaseSeconds = values["JOB_LEASE_SECONDS"].flatMap(Double.init) ?? 60
-        workerShutdownSeconds = values["WORKER_SHUTDOWN_SECONDS"].flatMap(Int.init) ?? 25
+        cacheMaxEntries = number("CACHE_MAX_ENTRIES", 10_000, 1...100_000_000)
+        runWorkerInServer = flag("RUN_WORKER_IN_SERVER", true)
+        workerConcurrency = number("WORKER_CONCURRENCY", 4, 1...1024)
+        // A double, but finite and at most a day: Int(inf) trapped in the worker, and 0 ran jobs twice.
+        jobLeaseSeconds = 60
+        if let text = values["JOB_LEASE_SECONDS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            if let value = Double(text), value.isFinite, (1...86_400).contains(value) {
+                jobLeaseSeconds = value
+            } else {
+                problems.append("JOB_LEASE_SECONDS=\"\(text)\" is not a number of seconds between 1 and 86400")
+            }
+        }
+        workerShutdownSeconds = number("WORKER_SHUTDOWN_SECONDS", 25, 0...86_400)
         backupDirectory = path("BACKUP_DIR", settings.dataDirectory + "/backups")
-        backupKeep = values["BACKUP_KEEP"].flatMap(Int.init) ?? 14
-        backupKeepPreMigrate = values["BACKUP_KEEP_PRE_MIGRATE"].flatMap(Int.init) ?? BackupStore.defaultSafetyCopiesKept
-        backupKeepPreRestore = values["BACKUP_KEEP_PRE_RESTORE"].flatMap(Int.init) ?? BackupStore.defaultSafetyCopiesKept
-        backupGzip = Settings.flag(values["BACKUP_GZIP"]) ?? false
+        backupKeep = number("BACKUP_KEEP", 14, 0...100_000)
+        backupKeepPreMigrate = number("BACKUP_KEEP_PRE_MIGRATE", BackupStore.defaultSafetyCopiesKept, 0...100_000)
+        backupKeepPreRestore = number("BACKUP_KEEP_PRE_RESTORE", BackupStore.defaultSafetyCopiesKept, 0...100_000)
+        backupGzip = flag("BACKUP_GZIP", false)
         backupSchedule = values["BACKUP_SCHEDULE"] ?? "0 3 * * *"
-        walWarningMegabytes = values["WAL_WARNING_MB"].flatMap(Int.init) ?? 64
+        // Megabytes × 1,000,000 must fit an Int64: it overflowed at start-up past 9,223,372,036,854.
+        walWarningMegabytes = number("WAL_WARNING_MB", 64, 1...1_000_000_000)
+        self.problems = problems
     }
 }
 

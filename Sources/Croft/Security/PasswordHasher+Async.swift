@@ -102,9 +102,10 @@ public final class PasswordHashingGate: Sendable {
             case .run: continuation.resume()
             case .refuse: continuation.resume(throwing: Self.busy)
             case .wait(let id):
-                let timeout = waitTimeout
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
+                // A Dispatch timer, not a sleeping task: on a saturated cooperative pool a task's wake-up can
+                // come seconds late, and the wait must end on time.
+                let nanoseconds = Int(min(waitTimeout / .nanoseconds(1), Double(Int.max / 2)))
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
                     self?.timeOut(id)
                 }
             }

@@ -6,17 +6,16 @@ struct AppProcess {
     /// The `app` binary built next to the test bundle.
     static var binary: String { ServeCommandTests.appBinary }
 
-    /// Runs `app ARGUMENTS` with `BASE_DIR=baseDirectory`; returns the exit status and stdout+stderr.
+    /// Runs `app ARGUMENTS` (or another `executable`, such as `/bin/sh` around it) with
+    /// `BASE_DIR=baseDirectory`; returns the exit status and stdout+stderr.
     static func run(_ arguments: [String], baseDirectory: String, environment extra: [String: String] = [:],
-                    timeout: Double = 60) async throws -> (status: Int32, output: String) {
+                    executable: String = binary, timeout: Double = 60) async throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["BASE_DIR"] = baseDirectory
-        environment.removeValue(forKey: "ENVIRONMENT")
-        environment.removeValue(forKey: "DATABASE_PATH")
-        environment.removeValue(forKey: "DATA_DIR")
+        for key in ["ENVIRONMENT", "DATABASE_PATH", "DATA_DIR", "BACKUP_DIR"] { environment.removeValue(forKey: key) }
         environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = try TemporaryFile()

@@ -25,26 +25,7 @@ import Testing
 
     /// Runs `/bin/sh arguments...` in ``directory`` with `BASE_DIR` set, as `AppProcess.run` runs `app`.
     private func shell(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["BASE_DIR"] = directory.path
-        for key in ["ENVIRONMENT", "DATABASE_PATH", "DATA_DIR", "BACKUP_DIR"] { environment.removeValue(forKey: key) }
-        process.environment = environment
-        let output = try TemporaryFile()
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            process.terminate()
-            throw RawClient.ClientError.timeout
-        }
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: output.path, encoding: .utf8)) ?? "")
+        try await AppProcess.run(arguments, baseDirectory: directory.path, executable: "/bin/sh")
     }
 
     /// The permission bits of `path`, nil when it does not exist.

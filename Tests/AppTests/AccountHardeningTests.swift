@@ -69,6 +69,18 @@ import Testing
         }
     }
 
+    @Test func anImpossibleEmailIsRefusedBeforeTheThrottleOrTheHasher() async throws {
+        try await LiveSite.with { site in
+            let visitor = site.visitor()
+            try await visitor.get("/accounts/login")
+            // A 2 MB "email" once went into a login_failures row per attempt, kept for 30 minutes.
+            let long = String(repeating: "e", count: 2_000_000) + "@example.com"
+            #expect(try await visitor.post("/accounts/login", [("email", long), ("password", "x")]).status == 422)
+            #expect(try await visitor.post("/accounts/login", [("email", "nul\u{0}@example.com"), ("password", "x")]).status == 422)
+            #expect(try await site.database.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM login_failures") } == 0)
+        }
+    }
+
     @Test func theHashingGateQueuesBrieflyThenAnswers503() async throws {
         let gate = PasswordHashingGate(concurrency: 1, maxWaiting: 1, waitTimeout: .milliseconds(300))
         let slow: @Sendable () throws -> Int = { usleep(2_000_000); return 1 }

@@ -26,6 +26,11 @@ let package = Package(
         // What every harness shares: the entry point, reading control bytes, invariant checks that trap.
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
         fuzzTarget("fuzz-http-parser"),
+        fuzzTarget("fuzz-form"),
+        fuzzTarget("fuzz-cookies"),
+        fuzzTarget("fuzz-query"),
+        fuzzTarget("fuzz-static-files"),
+        fuzzTarget("fuzz-templates"),
     ],
     swiftLanguageModes: [.v6]
 )

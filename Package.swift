@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CroftTemplates"),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
         .target(name: "Croft", dependencies: [
-            "CroftHTTP", "CroftTemplates", "CroftSQL",
+            "CCroftSystem", "CroftHTTP", "CroftTemplates", "CroftSQL",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -2,6 +2,11 @@
 #include "CCroftSystem.h"
 
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -52,4 +57,28 @@ int croft_available_cpus(void) {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
     return CPU_COUNT(&set);
+}
+
+int croft_return_large_allocations_to_system(unsigned long bytes) {
+#if defined(__GLIBC__)
+    /* mallopt(3): setting M_MMAP_THRESHOLD disables its dynamic adjustment; M_TRIM_THRESHOLD likewise. */
+    int mapped = mallopt(M_MMAP_THRESHOLD, (int)bytes);
+    int trimmed = mallopt(M_TRIM_THRESHOLD, (int)(bytes * 2));
+    return mapped == 1 && trimmed == 1;
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
+
+int croft_set_current_thread_nice(int value) {
+#if defined(__linux__)
+    id_t thread = (id_t)syscall(SYS_gettid);
+    int previous = getpriority(PRIO_PROCESS, thread);
+    setpriority(PRIO_PROCESS, thread, value);
+    return previous;
+#else
+    (void)value;
+    return 0;
+#endif
 }

@@ -102,9 +102,11 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Counts newly received body bytes against the server's budget; false when the budget is spent.
+    /// Counts the body against the server's budget: its whole `Content-Length` as soon as the head arrives
+    /// (so bodies are admitted whole or refused at once, not all starved halfway when many arrive together),
+    /// a chunked body as it arrives. False when the budget is spent.
     private func reserveBody() -> Bool {
-        let held = state.bodyByteCount
+        let held = max(state.bodyByteCount, state.declaredBodyLength ?? 0)
         guard held > reservedBodyBytes else { return true }
         guard loop.server.reserveBodyBytes(held - reservedBodyBytes) else { return false }
         reservedBodyBytes = held
@@ -343,6 +345,16 @@ final class Connection: @unchecked Sendable {
     private func hasPendingInput() -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
+    /// Since when this connection has held a socket without a request the server is working on: the start
+    /// of an unfinished head, or the last activity of a connection that has sent nothing yet; nil while a
+    /// request is being handled, answered or has its body arriving.
+    var stalledSince: UInt64? {
+        guard !isClosed, current == nil, unsentCount == 0, lingerDeadline == 0 else { return nil }
+        if state.isReceivingHead { return requestStartedAt }
+        if state.isIdle && !hasReceivedBytes { return lastActivity }
+        return nil
     }
 
     func checkTimeouts(now: UInt64) {

@@ -197,7 +197,12 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
             let remote = SocketAddress(storage: address, length: length).host
-            guard server.admitConnection(from: remote) else {
+            var admission = server.admitConnection(from: remote)
+            // At the global cap, a connection that has sat on an unfinished request head (or sent nothing) for
+            // longest makes room, so held sockets cannot keep every newcomer out for as long as an attack lasts.
+            if admission == .overTotal, evictStalledConnection() { admission = server.admitConnection(from: remote) }
+            guard admission == .admitted else {
+                server.countRefusal()
                 refuse(fd, remote: remote)
                 continue
             }
@@ -215,6 +220,24 @@ final class EventLoop: @unchecked Sendable {
             if server.isDraining { connection.drain() }
         }
     }
+
+    /// Closes this loop's connection that has waited longest without a request in progress (mid-head, or
+    /// nothing sent yet), if one has waited over a second; true when one was closed.
+    private func evictStalledConnection() -> Bool {
+        var oldest: Connection?
+        var oldestSince = now > Self.evictionAge ? now - Self.evictionAge : 0
+        for case let connection? in connections {
+            guard let since = connection.stalledSince, since < oldestSince else { continue }
+            oldest = connection
+            oldestSince = since
+        }
+        guard let oldest else { return false }
+        oldest.close()
+        return true
+    }
+
+    /// How long a connection must have stalled before a newcomer at the global cap may take its place.
+    static let evictionAge: UInt64 = 1_000_000_000
 
     /// Answers a connection over a cap with a 503 (one non-blocking write, nothing read) and closes it, so
     /// the connections already open keep being served.

@@ -26,8 +26,12 @@ public struct HTTPConnectionState: Sendable {
 
     var parser: HTTPRequestParser
     var phase: Phase = .awaitingHead
+    /// Bodies declared larger than this get their whole buffer up front.
+    static let reserveThreshold = 64 * 1024
     /// Body bytes of the current request, received so far or handed to the handler, until its response is sent.
     public private(set) var bodyByteCount = 0
+    /// The current request's `Content-Length` (nil for a chunked body or none), until its response is sent.
+    public private(set) var declaredBodyLength: Int?
 
     /// A fresh connection with the given parser limits.
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
@@ -95,12 +99,21 @@ public struct HTTPConnectionState: Sendable {
             switch event {
             case .head(let head):
                 bodyByteCount = 0
-                phase = .receivingBody(head, [])
+                var body: [UInt8] = []
+                if case .length(let length) = head.framing {
+                    declaredBodyLength = length
+                    // One allocation of the declared size (the parser bounded it), not a doubling series of
+                    // copies; its pages are only touched as bytes arrive.
+                    if length > Self.reserveThreshold { body.reserveCapacity(length) }
+                } else {
+                    declaredBodyLength = nil
+                }
+                phase = .receivingBody(head, body)
                 if head.expectsContinue { return .sendContinue }
             case .body(let bytes):
                 if case .receivingBody(let head, var body) = phase {
                     phase = .awaitingHead  // drop the reference so `body` is uniquely owned while appending
-                    if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }
+                    if body.isEmpty && body.capacity < bytes.count { body = bytes } else { body.append(contentsOf: bytes) }
                     bodyByteCount += bytes.count
                     phase = .receivingBody(head, body)
                 }
@@ -116,6 +129,7 @@ public struct HTTPConnectionState: Sendable {
     /// The response to the dispatched request has been written; continue with pipelined input or close.
     public mutating func responseSent(keepAlive: Bool) -> Action {
         bodyByteCount = 0
+        declaredBodyLength = nil
         guard keepAlive else {
             phase = .closed
             return .close

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CCroftSystem
 import Dispatch
 import Logging
 import Synchronization
@@ -75,6 +76,7 @@ public final class Server: Sendable {
     public func start() throws(ServerError) {
         guard loops.withLock({ $0.isEmpty }) else { throw .alreadyStarted }
         raiseFileDescriptorLimit()
+        if configuration.returnsLargeAllocationsToSystem { _ = croft_return_large_allocations_to_system(1 << 20) }
         let resolved = try SocketAddress.resolve(host: configuration.host, port: configuration.port)
         let dualFamilies = Set(resolved.map(\.family)).count > 1
         var fds: [Int32] = []
@@ -154,12 +156,16 @@ public final class Server: Sendable {
 
     // MARK: Called by the loops
 
-    /// Counts a new connection from `address` if both caps allow it; false when it must be refused.
-    func admitConnection(from address: String) -> Bool {
+    /// Whether a new connection may be counted, and if not, which cap stands in the way.
+    enum Admission {
+        case admitted, overTotal, overPerAddress
+    }
+
+    /// Counts a new connection from `address` if both caps allow it.
+    func admitConnection(from address: String) -> Admission {
         if openConnections.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
             openConnections.subtract(1, ordering: .relaxed)
-            refused.add(1, ordering: .relaxed)
-            return false
+            return .overTotal
         }
         let admitted = connectionsByAddress.withLock { counts in
             let count = counts[address, default: 0]
@@ -167,12 +173,12 @@ public final class Server: Sendable {
             counts[address] = count + 1
             return true
         }
-        if !admitted {
-            openConnections.subtract(1, ordering: .relaxed)
-            refused.add(1, ordering: .relaxed)
-        }
-        return admitted
+        if !admitted { openConnections.subtract(1, ordering: .relaxed) }
+        return admitted ? .admitted : .overPerAddress
     }
+
+    /// Counts a connection refused at a cap.
+    func countRefusal() { refused.add(1, ordering: .relaxed) }
 
     /// Releases what `admitConnection(from:)` counted.
     func connectionClosed(from address: String) {

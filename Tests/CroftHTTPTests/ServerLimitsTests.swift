@@ -114,4 +114,44 @@ import Testing
             while try parser.next() != nil {}
         }
     }
+
+    @Test func atTheCapAConnectionStalledOnItsHeadMakesRoomForANewcomer() async throws {
+        try await TestServer.with(configure: {
+            $0.maxConnections = 3
+            $0.eventLoopCount = 1
+            $0.requestHeadTimeout = .seconds(60)  // only the eviction closes a stalled head here
+        }, Self.echo) { server in
+            // Three clients that send half a head and hold: the attack that kept every newcomer out.
+            let stalled = try (0..<3).map { _ in try RawClient(port: server.port, timeout: 2) }
+            for client in stalled { try await client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ") }
+            try await Task.sleep(for: .milliseconds(1300))
+            let newcomer = try RawClient(port: server.port)
+            #expect(try await newcomer.request("GET", "/fresh").text == "got 0")
+            var evicted = 0
+            for client in stalled where await client.isClosedByServer() { evicted += 1 }
+            #expect(evicted == 1)
+            #expect(server.connectionCount == 3)
+        }
+    }
+
+    @Test func concurrentBodiesAreAdmittedWholeOrRefusedAtOnce() async throws {
+        // Reserving as bytes arrived let 20 bodies each take a share of the budget and all fail (503).
+        try await TestServer.with(configure: { $0.maxBufferedBodyBytes = 350_000 }, Self.echo) { server in
+            let body = String(repeating: "b", count: 100_000)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let client = try RawClient(port: server.port, timeout: 30)
+                        try await client.send("POST /hold HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+                        try await Task.sleep(for: .milliseconds(200))  // every head is in before any body
+                        try? await client.send(body)
+                        return try await client.readResponse().status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 200 }.count == 3, "\(statuses.sorted())")
+            #expect(statuses.filter { $0 == 503 }.count == 5, "\(statuses.sorted())")
+        }
+    }
 }

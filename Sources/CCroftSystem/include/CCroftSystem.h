@@ -35,4 +35,13 @@ int croft_accept(int listener, struct sockaddr *address, unsigned int *length);
 /// The number of CPUs this process may run on (sched_getaffinity, so taskset is honoured); 0 if unknown.
 int croft_available_cpus(void);
 
+/// Fixes glibc's mmap threshold at `bytes` (it otherwise grows to 32 MiB after the first large free), so a
+/// request body or response buffer above it is mapped on its own and given back to the system when freed,
+/// instead of staying in the heap as resident memory. Returns 1 on success, 0 where it does not apply.
+int croft_return_large_allocations_to_system(unsigned long bytes);
+
+/// Sets the calling thread's nice value (Linux: nice is per thread) and returns the previous one, so CPU-heavy
+/// work such as password hashing yields to the event loops when cores are contended, then restores it.
+int croft_set_current_thread_nice(int value);
+
 #endif

@@ -1,10 +1,12 @@
+import CCroftSystem
 import Dispatch
+import Foundation
 import Synchronization
 
 extension PasswordHasher {
-    /// PBKDF2 at Django's iteration count takes ~0.2 s of CPU: it runs on a Dispatch queue so it never holds
-    /// one of Swift's few cooperative threads (which every other request needs).
-    private static let queue = DispatchQueue(label: "croft.password-hashing", attributes: .concurrent)
+    /// The nice value of the threads that hash: PBKDF2 at Django's iteration count takes ~0.2 s of CPU, and
+    /// when the cores are contended the event loops and handlers should win.
+    static let hashingThreadNice: Int32 = 10
 
     /// Bounds the hashes computed at once, so a flood of logins or sign-ups cannot take every core from the
     /// other requests: by default half the cores (at least one), a short queue, then a 503.
@@ -21,17 +23,23 @@ extension PasswordHasher {
         try await Self.gate.run { try verify(password, against: encoded) }
     }
 
-    /// Runs `work` on the hashing queue, calling `done` there as soon as it finishes (before the awaiting task
-    /// resumes, which on a busy cooperative pool can take a while: the slot is not held for that).
+    /// Runs `work` on a thread of its own at a low priority, never on one of Swift's few cooperative threads
+    /// (which every other request needs) nor on a shared Dispatch worker (whose priority an unprivileged
+    /// process could lower but not restore). `done` runs there as soon as the work finishes, before the
+    /// awaiting task resumes, which on a busy cooperative pool can take a while: the slot is not held for that.
+    /// A thread per hash costs tens of microseconds against a hash's 0.2 s; the gate bounds how many.
     fileprivate static func runOnQueue<T: Sendable>(
         _ work: @escaping @Sendable () throws -> T, done: @escaping @Sendable () -> Void
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            let thread = Thread {
+                _ = croft_set_current_thread_nice(hashingThreadNice)
                 let result = Result { try work() }
                 done()
                 continuation.resume(with: result)
             }
+            thread.name = "croft-password-hash"
+            thread.start()
         }
     }
 }
@@ -71,7 +79,7 @@ public final class PasswordHashingGate: Sendable {
     /// Callers refused so far (a full queue or a wait that timed out).
     public var refusedCount: Int { state.withLock { $0.refused } }
 
-    /// Runs `work` on the hashing queue once a slot is free.
+    /// Runs `work` on a low-priority thread of its own once a slot is free.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await acquire()
         return try await PasswordHasher.runOnQueue(work) { [self] in release() }

@@ -15,6 +15,12 @@ public enum Site {
         // switch it off from /staff/.
         app.use(MaintenanceMiddleware(mode: maintenanceMode(settings)).excluding("/staff/maintenance"))
         if let database {
+            // Log-in and sign-up floods are counted per address before anything else works for them.
+            let cache = try openCache(settings)
+            app.closeOnShutdown { cache.close() }
+            let limits = AccountRateLimits(cache: cache, settings: settings)
+            app.use(AccountRateLimitsMiddleware(limits: ["/accounts/login": limits.login, "/accounts/signup": limits.signup],
+                                                trustedProxies: settings.trustedProxies))
             let (secret, source) = try SecretKey.load(settings: settings)
             if case .generated(let path) = source {
                 logger.notice("SECRET_KEY is not set: generated one and saved it in \(path) (mode 0600)")
@@ -24,10 +30,6 @@ public enum Site {
             app.use(SessionMiddleware(store: store, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
             app.use(CSRFMiddleware(secret: secret, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
             app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret)).excluding("/static/", "/health"))
-            let cache = try openCache(settings)
-            app.closeOnShutdown { cache.close() }
-            app.use(AccountRateLimitsMiddleware(limits: AccountRateLimits(cache: cache, settings: settings))
-                .excluding("/static/", "/health"))
         }
         try registerRoutes(app)
         return app

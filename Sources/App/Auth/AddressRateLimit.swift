@@ -1,28 +1,49 @@
 import Croft
+import Synchronization
 
 /// A fixed-window count of attempts per client address, kept in the cache file (`data/cache.sqlite3`), so
-/// several app processes share it and the main database takes no write for it.
+/// several app processes share it and the main database takes no write for it. An address over its limit
+/// is also remembered in memory until its window ends, so a flood is answered without a write each.
 ///
 /// ```swift
 /// try await AddressRateLimit(cache: cache, action: "login", limit: 20, window: .seconds(60)).count(address)
 /// ```
-struct AddressRateLimit: Sendable {
+final class AddressRateLimit: Sendable {
     let cache: Cache
     /// What is counted (`login`, `signup`): part of the key and of the message.
     let action: String
     /// Attempts allowed per address per window.
     let limit: Int
     let window: Duration
+    /// Addresses known to be over the limit, and until when (at most `maxBlocked`, oldest windows dropped).
+    private let blocked = Mutex<[String: ContinuousClock.Instant]>([:])
+    static let maxBlocked = 10_000
+
+    init(cache: Cache, action: String, limit: Int, window: Duration) {
+        self.cache = cache
+        self.action = action
+        self.limit = limit
+        self.window = window
+    }
 
     /// Counts one attempt from `address`; over the limit, a 429 with `Retry-After` (the window's length).
     func count(_ address: String) async throws {
+        let now = ContinuousClock.now
+        if let until = blocked.withLock({ $0[address] }), until > now { throw refusal }
         let attempts = try await cache.increment("ratelimit:\(action):\(address)", ttl: window)
         guard attempts <= limit else {
-            let seconds = Int(window.components.seconds)
-            throw HTTPError(.tooManyRequests,
-                            message: "Too many \(action) attempts from your address. Try again in a few minutes.",
-                            headers: ["Retry-After": String(seconds)])
+            blocked.withLock { blocked in
+                if blocked.count >= Self.maxBlocked { blocked = blocked.filter { $0.value > now } }
+                if blocked.count >= Self.maxBlocked { blocked.removeAll() }
+                blocked[address] = now + window
+            }
+            throw refusal
         }
+    }
+
+    private var refusal: HTTPError {
+        HTTPError(.tooManyRequests, message: "Too many \(action) attempts from your address. Try again in a few minutes.",
+                  headers: ["Retry-After": String(window.components.seconds)])
     }
 }
 
@@ -37,25 +58,17 @@ struct AccountRateLimits: Sendable {
     }
 }
 
-enum AccountRateLimitsKey: RequestStorageKey {
-    typealias Value = AccountRateLimits
-}
-
-/// Puts the account rate limits where the account pages find them.
+/// Counts every `POST` to the log-in and sign-up pages against its per-address limit, first of all the
+/// site's middleware: a refused attempt costs no session lookup, no CSRF check and no hashing.
 struct AccountRateLimitsMiddleware: Middleware {
-    let limits: AccountRateLimits
+    /// The paths whose POSTs are counted, and the limit each counts against.
+    let limits: [String: AddressRateLimit]
+    let trustedProxies: AddressList
 
     func respond(to request: Request, next: Handler) async throws -> Response {
-        var request = request
-        request.storage[AccountRateLimitsKey.self] = limits
+        if request.method == .post, let limit = limits[String(request.path)] {
+            try await limit.count(request.clientAddress(trustedProxies: trustedProxies))
+        }
         return try await next(request)
-    }
-}
-
-extension Request {
-    /// Counts a log-in or sign-up attempt from this client against its limit (no limit without the middleware).
-    func countAttempt(_ limit: KeyPath<AccountRateLimits, AddressRateLimit>) async throws {
-        guard let limits = storage[AccountRateLimitsKey.self] else { return }
-        try await limits[keyPath: limit].count(clientAddress(trustedProxies: application.settings.trustedProxies))
     }
 }

@@ -13,7 +13,6 @@ enum AccountController {
     }
 
     @Sendable static func signup(_ request: Request) async throws -> Response {
-        try await request.countAttempt(\.signup)  // before any hashing: a 429 costs one cache write
         let form = try request.formFields
         let email = form["email", default: ""]
         let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
@@ -45,7 +44,6 @@ enum AccountController {
     }
 
     @Sendable static func login(_ request: Request) async throws -> Response {
-        try await request.countAttempt(\.login)  // before any hashing: a 429 costs one cache write
         let form = try request.formFields
         let email = form["email", default: ""].trimmingCharacters(in: .whitespaces)
         let password = form["password", default: ""]

@@ -222,7 +222,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Closes this loop's connection that has waited longest without a request in progress (mid-head, or
-    /// nothing sent yet), if one has waited over a second; true when one was closed.
+    /// nothing sent yet), if one has waited over `evictionAge`; true when one was closed.
     private func evictStalledConnection() -> Bool {
         var oldest: Connection?
         var oldestSince = now > Self.evictionAge ? now - Self.evictionAge : 0
@@ -236,8 +236,9 @@ final class EventLoop: @unchecked Sendable {
         return true
     }
 
-    /// How long a connection must have stalled before a newcomer at the global cap may take its place.
-    static let evictionAge: UInt64 = 1_000_000_000
+    /// How long a connection must have stalled before a newcomer at the global cap may take its place: a
+    /// client sends its head right after connecting, so half a second is many round trips.
+    static let evictionAge: UInt64 = 500_000_000
 
     /// Answers a connection over a cap with a 503 (one non-blocking write, nothing read) and closes it, so
     /// the connections already open keep being served.

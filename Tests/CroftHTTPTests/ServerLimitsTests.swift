@@ -124,7 +124,7 @@ import Testing
             // Three clients that send half a head and hold: the attack that kept every newcomer out.
             let stalled = try (0..<3).map { _ in try RawClient(port: server.port, timeout: 2) }
             for client in stalled { try await client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ") }
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(800))
             let newcomer = try RawClient(port: server.port)
             #expect(try await newcomer.request("GET", "/fresh").text == "got 0")
             var evicted = 0

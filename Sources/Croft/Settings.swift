@@ -53,6 +53,10 @@ public struct Settings: Sendable {
     public var allowedHosts: [String]
     /// `PASSWORD_ITERATIONS`: PBKDF2-SHA256 iterations for new password hashes (Django 6: 1,200,000).
     public var passwordIterations: Int
+    /// `PASSWORD_HASH_CONCURRENCY` (half the cores) and `PASSWORD_HASH_WAIT` (5 s): how many password hashes
+    /// run at once and how long a log-in or sign-up waits for one before a 503. Shared by copies of these
+    /// settings, so one process has one gate.
+    public let passwordHashing: PasswordHashingGate
     /// `TRUSTED_PROXIES`: addresses and CIDR ranges (`172.16.0.0/12`) whose `X-Forwarded-Proto` and
     /// `X-Forwarded-For` are believed (Caddy's); matched numerically, so `::ffff:127.0.0.1` is `127.0.0.1`.
     public var trustedProxies: AddressList
@@ -146,6 +150,9 @@ public struct Settings: Sendable {
         let isProduction = environment == "production"
         allowedHosts = Settings.list(merged["ALLOWED_HOSTS"])
             ?? (isProduction ? [] : ["localhost", "127.0.0.1", "[::1]", ".localhost"])
+        passwordHashing = PasswordHashingGate(
+            concurrency: bounded("PASSWORD_HASH_CONCURRENCY", PasswordHashingGate.defaultConcurrency, 1...1024),
+            maxWaiting: 64, waitTimeout: .seconds(bounded("PASSWORD_HASH_WAIT", 5, 1...3600)))
         loginRateLimit = bounded("LOGIN_RATE_LIMIT", 20, 1...1_000_000)
         signupRateLimit = bounded("SIGNUP_RATE_LIMIT", 10, 1...1_000_000)
         passwordIterations = bounded("PASSWORD_ITERATIONS", 1_200_000, 1...PasswordHasher.maximumIterations)

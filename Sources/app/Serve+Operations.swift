@@ -22,6 +22,8 @@ extension Serve {
     func serveWithOperations(app: Application, database: DatabasePool, runWorker: Bool, logger: Logger) async throws {
         let settings = app.settings
         let server = app.makeServer(configuration: app.serverConfiguration)
+        // Bind first: a port in use fails here, before any job runs or any line of theirs is logged.
+        try server.start()
         let monitor = WALMonitor(database: database, warningBytes: Int64(settings.operations.walWarningMegabytes) * 1_000_000,
                                  logger: logger)
         let monitorTask = Task { await monitor.run() }

@@ -82,24 +82,29 @@ import Testing
     }
 
     @Test func theHashingGateQueuesBrieflyThenAnswers503() async throws {
-        let gate = PasswordHashingGate(concurrency: 1, maxWaiting: 1, waitTimeout: .milliseconds(300))
-        let slow: @Sendable () throws -> Int = { usleep(2_000_000); return 1 }
-        async let first = gate.run(slow)
-        try await Task.sleep(for: .milliseconds(100))
+        let gate = PasswordHashingGate(concurrency: 1, maxWaiting: 1, waitTimeout: .milliseconds(500))
+        let release = DispatchSemaphore(value: 0)
+        let held: @Sendable () throws -> Int = { release.wait(); return 1 }
+        async let first = gate.run(held)  // holds the one slot until released
+        while gate.runningCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
         async let second: Bool = {
-            do { _ = try await gate.run(slow); return false } catch { return error is HTTPError }
-        }()  // waits, then times out
-        try await Task.sleep(for: .milliseconds(100))
+            do { _ = try await gate.run { 2 }; return false } catch { return (error as? HTTPError)?.status == .serviceUnavailable }
+        }()
+        while gate.waitingCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
         do {
-            _ = try await gate.run(slow)  // the queue is full: refused at once
+            _ = try await gate.run { 3 }  // the queue is full: refused at once
             Issue.record("a third hash was let in")
         } catch let error as HTTPError {
             #expect(error.status == .serviceUnavailable && error.headers["Retry-After"] == "5")
         }
-        #expect(await second)
+        #expect(await second)  // waited its 500 ms, then a 503
+        release.signal()
         #expect(try await first == 1)
-        #expect(try await gate.run { 2 } == 2)  // the slot was given back
-        #expect(gate.refusedCount == 2)
+        #expect(try await gate.run { 4 } == 4)  // the slot was given back
+        #expect(gate.refusedCount == 2 && gate.runningCount == 0 && gate.waitingCount == 0)
+        let settings = Settings(environment: ["BASE_DIR": "/x", "PASSWORD_HASH_CONCURRENCY": "3", "PASSWORD_HASH_WAIT": "9"])
+        #expect(settings.passwordHashing.concurrency == 3 && settings.passwordHashing.waitTimeout == .seconds(9))
+        #expect(Accounts.hasher(settings).gate === settings.passwordHashing)
     }
 
     @Test func signedInPagesAreNeverStoredByACache() async throws {

@@ -21,7 +21,9 @@ final class LiveSite: @unchecked Sendable {
             try FileManager.default.createSymbolicLink(
                 atPath: directory.path + "/" + folder, withDestinationPath: Self.repository + "/" + folder)
         }
-        var environment = ["BASE_DIR": directory.path, "PASSWORD_ITERATIONS": "1000", "LOG_LEVEL": "critical"]
+        // A long hashing wait: a full parallel test run keeps both cores busy, and a 503 there is not the test's.
+        var environment = ["BASE_DIR": directory.path, "PASSWORD_ITERATIONS": "1000", "LOG_LEVEL": "critical",
+                           "PASSWORD_HASH_WAIT": "120"]
         environment.merge(extra) { _, new in new }
         let settings = Settings(environment: environment)
         database = try Site.openDatabase(settings)

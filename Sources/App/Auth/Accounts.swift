@@ -13,7 +13,7 @@ public enum Accounts {
 
     /// The password hasher configured by `PASSWORD_ITERATIONS`.
     public static func hasher(_ settings: Settings) -> PasswordHasher {
-        PasswordHasher(iterations: settings.passwordIterations)
+        PasswordHasher(iterations: settings.passwordIterations, gate: settings.passwordHashing)
     }
 
     /// Checks an email address's shape (one @, a dot in the domain, no spaces).

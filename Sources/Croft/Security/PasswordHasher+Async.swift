@@ -8,19 +8,18 @@ extension PasswordHasher {
     /// when the cores are contended the event loops and handlers should win.
     static let hashingThreadNice: Int32 = 10
 
-    /// Bounds the hashes computed at once, so a flood of logins or sign-ups cannot take every core from the
-    /// other requests: by default half the cores (at least one), a short queue, then a 503.
-    public static let gate = PasswordHashingGate(
-        concurrency: max(1, ProcessInfoShim.activeProcessorCount / 2), maxWaiting: 64, waitTimeout: .seconds(5))
+    /// The gate of hashers made without one: half the cores (at least one), 64 waiting up to 5 s.
+    public static let defaultGate = PasswordHashingGate(
+        concurrency: PasswordHashingGate.defaultConcurrency, maxWaiting: 64, waitTimeout: .seconds(5))
 
     /// `hash(_:)` off the cooperative pool, through ``gate``; a 503 with `Retry-After` when it is full.
     public func hashInBackground(_ password: String) async throws -> String {
-        try await Self.gate.run { try hash(password) }
+        try await gate.run { try hash(password) }
     }
 
     /// `verify(_:against:)` off the cooperative pool, through ``gate``; a 503 with `Retry-After` when it is full.
     public func verifyInBackground(_ password: String, against encoded: String) async throws -> Bool {
-        try await Self.gate.run { try verify(password, against: encoded) }
+        try await gate.run { try verify(password, against: encoded) }
     }
 
     /// Runs `work` on a thread of its own at a low priority, never on one of Swift's few cooperative threads
@@ -48,6 +47,9 @@ extension PasswordHasher {
 /// most `waitTimeout`; beyond that, or after waiting that long, the request gets 503 + `Retry-After`
 /// instead of queueing without bound (each waiter would hold a request and its memory).
 public final class PasswordHashingGate: Sendable {
+    /// Half the cores, at least one: the other half stays with the event loops and handlers.
+    public static var defaultConcurrency: Int { max(1, ProcessInfoShim.activeProcessorCount / 2) }
+
     /// Hashes allowed at once.
     public let concurrency: Int
     /// Callers allowed to wait for a slot.
@@ -78,6 +80,10 @@ public final class PasswordHashingGate: Sendable {
 
     /// Callers refused so far (a full queue or a wait that timed out).
     public var refusedCount: Int { state.withLock { $0.refused } }
+    /// Hashes running now.
+    public var runningCount: Int { state.withLock { $0.running } }
+    /// Callers waiting for a slot now.
+    public var waitingCount: Int { state.withLock { $0.waiters.count } }
 
     /// Runs `work` on a low-priority thread of its own once a slot is free.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

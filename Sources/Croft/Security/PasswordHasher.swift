@@ -23,10 +23,14 @@ public struct PasswordHasher: Sendable {
 
     /// Iterations used for new hashes.
     public var iterations: Int
+    /// What bounds the background hashes (`hashInBackground`, `verifyInBackground`) of this hasher.
+    public var gate: PasswordHashingGate
 
-    /// A hasher using `iterations` for new hashes (`PASSWORD_ITERATIONS` in Settings).
-    public init(iterations: Int = PasswordHasher.defaultIterations) {
+    /// A hasher using `iterations` for new hashes (`PASSWORD_ITERATIONS` in Settings), its background work
+    /// bounded by `gate` (``Settings/passwordHashing`` for a site's).
+    public init(iterations: Int = PasswordHasher.defaultIterations, gate: PasswordHashingGate = PasswordHasher.defaultGate) {
         self.iterations = iterations
+        self.gate = gate
     }
 
     /// Why a stored hash could not be used.

@@ -256,6 +256,7 @@ final class Connection: @unchecked Sendable {
         requestStartedAt = 0
         lastActivity = loop.now
         if !inFlight.keepAlive {
+            releaseBody()  // nothing more is read but to discard it: the budget need not wait for the close
             closeWhenFlushed = true
             flush()
             return

@@ -177,9 +177,14 @@ public struct HTTPRequestParser: Sendable {
             scanIndex = end > 0 && bytes[end - 1] == 13 ? end - 1 : end
         }
         if !found {
-            // Enforce limits on what has arrived so far, without waiting for the end.
+            // Enforce limits on what has arrived so far, without waiting for the end. A read that ends between
+            // a line's CR and its LF must not count the CR: the line may be exactly at the limit (found by
+            // fuzzing: accepted whole, refused when split there).
+            let pendingCR = end > start && buffer[end - 1] == 13 ? 1 : 0
             if requestLineEnd < 0 {
-                if end - start > limits.maxRequestLineLength { throw HTTPParseError(.uriTooLong, "request line too long") }
+                if end - start - pendingCR > limits.maxRequestLineLength {
+                    throw HTTPParseError(.uriTooLong, "request line too long")
+                }
             } else {
                 if requestLineEnd - start > limits.maxRequestLineLength {
                     throw HTTPParseError(.uriTooLong, "request line too long")
@@ -214,7 +219,9 @@ public struct HTTPRequestParser: Sendable {
     /// Parses `chunk-size [ chunk-ext ] CRLF` (RFC 9112 §7.1, §7.1.1).
     private mutating func parseChunkSize() throws(HTTPParseError) -> HTTPParserEvent? {
         guard let lf = buffer[readIndex...].firstIndex(of: 10) else {
-            if buffer.count - readIndex > limits.maxChunkLineLength { throw bad("chunk size line too long") }
+            // As for the request line: a CR that ends the read is the line's end, not part of it.
+            let pendingCR = buffer.last == 13 ? 1 : 0
+            if buffer.count - readIndex - pendingCR > limits.maxChunkLineLength { throw bad("chunk size line too long") }
             if let cr = buffer[readIndex...].firstIndex(of: 13), cr + 1 < buffer.count { throw bad("bare CR in chunk size line") }
             return nil
         }

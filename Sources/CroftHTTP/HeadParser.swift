@@ -157,8 +157,9 @@ enum HeadParser {
             length = value
         }
         guard let length else { return .none }
-        if length > limits.maxFormBodySize ?? limits.maxBodySize, case let limit = limits.bodyLimit(for: headers),
-           length > limit {
+        // The smaller of the two limits first (cheap, no header lookup), then the one for this content type.
+        if length > min(limits.maxBodySize, limits.maxFormBodySize ?? limits.maxBodySize),
+           case let limit = limits.bodyLimit(for: headers), length > limit {
             throw HTTPParseError(.contentTooLarge, "body of \(length) bytes exceeds \(limit)")
         }
         return .length(length)

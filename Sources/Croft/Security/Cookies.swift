@@ -2,19 +2,34 @@ import Foundation
 
 extension Request {
     /// The cookies the client sent (`Cookie: a=1; b=2`); the first value wins for repeated names.
+    ///
+    /// Split at the bytes `;` and `=` (RFC 6265 §5.4), not at Characters: a `;` followed by a combining mark
+    /// is one grapheme with it, and splitting Characters read `a=1;\u{301}croft_session=x` as one cookie
+    /// where a browser or a proxy sees two (found by fuzzing).
     public var cookies: [String: String] {
         var result: [String: String] = [:]
         for header in headers.values(for: "Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.trimmingCharacters(in: .whitespaces)
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                let name = String(trimmed[..<equals])
-                var value = String(trimmed[trimmed.index(after: equals)...])
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-                if result[name] == nil { result[name] = value }
+            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+                let trimmed = Self.trimmingSpaces(pair)
+                guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                let name = String(decoding: trimmed[..<equals], as: UTF8.self)
+                var value = trimmed[trimmed.index(after: equals)...]
+                if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+                    value = value.dropFirst().dropLast()
+                }
+                if result[name] == nil { result[name] = String(decoding: value, as: UTF8.self) }
             }
         }
         return result
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    private static func trimmingSpaces(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 }
 

@@ -66,14 +66,18 @@ public enum FormDecoding {
     }
 
     /// Decodes `a=1&b=2&a=3` into ordered pairs, keeping repeats.
+    ///
+    /// Split at the bytes `&` and `=` (WHATWG URL §5.1), not at Characters: an `&` followed by a combining
+    /// mark is one grapheme with it, and must still separate two fields as it does for a browser or a proxy.
     public static func decodePairs(_ text: some StringProtocol) -> [(String, String)] {
         var pairs: [(String, String)] = []
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = part.firstIndex(of: "=") {
-                pairs.append((percentDecode(part[..<equals], plusAsSpace: true),
-                              percentDecode(part[part.index(after: equals)...], plusAsSpace: true)))
+        let text = String(text)
+        for part in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
+                pairs.append((percentDecode(bytes: part[..<equals], plusAsSpace: true),
+                              percentDecode(bytes: part[part.index(after: equals)...], plusAsSpace: true)))
             } else {
-                pairs.append((percentDecode(part, plusAsSpace: true), ""))
+                pairs.append((percentDecode(bytes: part, plusAsSpace: true), ""))
             }
         }
         return pairs
@@ -81,9 +85,14 @@ public enum FormDecoding {
 
     /// Percent-decodes text; malformed escapes are kept literally. With `plusAsSpace`, `+` becomes a space.
     public static func percentDecode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
-        let utf8 = Array(text.utf8)
+        percentDecode(bytes: text.utf8, plusAsSpace: plusAsSpace)
+    }
+
+    /// Percent-decodes UTF-8 bytes (invalid sequences repaired).
+    static func percentDecode(bytes: some Collection<UInt8>, plusAsSpace: Bool) -> String {
+        let utf8 = Array(bytes)
         guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
-            return String(text)
+            return String(decoding: utf8, as: UTF8.self)
         }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)

@@ -66,4 +66,12 @@ import Testing
         #expect(try plain.formFields["title"] == "second")
         #expect(try Request(method: .post, target: "/", body: Array("a=1".utf8)).formFields.isEmpty)  // not a form
     }
+
+    @Test func fieldsAreSplitAtBytesNotCharacters() {
+        // "&\u{301}" is one Character: splitting Characters merged two fields into one.
+        let pairs = FormDecoding.decodePairs("a=1&\u{301}b=2&c=\u{301}=3")
+        #expect(pairs.map(\.0) == ["a", "\u{301}b", "c"] && pairs.map(\.1) == ["1", "2", "\u{301}=3"])
+        #expect(Request(method: .get, target: "/?q=x&\u{301}page=2").query == ["q": "x", "\u{301}page": "2"])
+        #expect(FormDecoding.decodePairs("%41+b=%zz&&") .map(\.0) == ["A b"] && FormDecoding.decode("k=%E2%9C%93")["k"] == "✓")
+    }
 }

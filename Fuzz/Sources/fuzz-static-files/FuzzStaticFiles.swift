@@ -43,8 +43,19 @@ let root: String = {
     symlink(base + "/outside", root + "/linked")
     guard let real = realpath(root, nil) else { fatalError("fuzz-static-files: no real path for \(root)") }
     defer { free(real) }
+    atexit { removeRoot() }
     return String(cString: real)
 }()
+
+/// Removes what `root` made (a run that crashes leaves its few bytes in /tmp).
+func removeRoot() {
+    let base = String(root.dropLast("/Public".count))
+    for path in servable.keys.map({ root + "/" + $0 }) + [
+        root + "/.env", root + "/inside.txt", root + "/escape.txt", root + "/linked",
+        base + "/private.txt", base + "/outside/secret.txt",
+    ] { unlink(path) }
+    for directory in [root + "/css", root, base + "/outside", base] { rmdir(directory) }
+}
 
 let files: StaticFiles = StaticFiles(directory: root)
 

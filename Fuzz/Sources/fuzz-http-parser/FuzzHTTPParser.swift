@@ -84,7 +84,7 @@ func parseWhole(_ payload: [UInt8], limits: HTTPParserLimits) -> (requests: [See
                 invariant(head == nil, "a head inside a request that has not ended")
                 invariant(!parser.isBetweenRequests, "between requests right after a head")
                 if case .length(let length) = value.framing {
-                    invariant(length >= 0 && length <= allowedBody(value, limits),
+                    invariant(length >= 0 && length <= bodyBound(value.headers, limits),
                               "Content-Length \(length) passed the limit of \(bodyBound(value.headers, limits)) "
                               + "(body \(limits.maxBodySize), form \(limits.maxFormBodySize.map { "\($0)" } ?? "none"))")
                 }
@@ -95,7 +95,7 @@ func parseWhole(_ payload: [UInt8], limits: HTTPParserLimits) -> (requests: [See
                 invariant(!bytes.isEmpty, "an empty body event")
                 body += bytes
                 if let head {
-                    invariant(body.count <= allowedBody(head, limits),
+                    invariant(body.count <= bodyBound(head.headers, limits),
                               "a \(body.count)-byte body passed the limit of \(bodyBound(head.headers, limits))")
                 }
             case .end:
@@ -267,63 +267,11 @@ func compare(_ payload: [UInt8], limits: HTTPParserLimits, control: [UInt8], lab
     case .rejected(let error):
         // Which refusal may differ (a long line can be refused for its length before its bad byte arrives),
         // but not which request is refused.
-        let agree = whole.error != nil && whole.requests.count == chunked.requests.count
-        if !agree && isKnownLineLimitOffByOne(payload, limits: limits, refusal: error, at: chunked.requests.count) {
-            return
-        }
-        invariant(agree,
+        invariant(whole.error != nil && whole.requests.count == chunked.requests.count,
                   "[\(label)] in chunks request \(chunked.requests.count) was refused (\(error)); all at once "
                   + "\(whole.requests.count) requests then \(whole.error.map { "\($0)" } ?? "no refusal")")
     }
 }
-
-// MARK: - Known bugs
-
-/// KNOWN BUG, tolerated so the rest keeps being fuzzed; delete this function and its call once fixed.
-///
-/// `HTTPRequestParser` checks the length of an unfinished request line (`parseHead`) or chunk-size line
-/// (`parseChunkSize`) counting its CR when a read ends right after it. So a line of exactly the limit is
-/// accepted when it arrives whole and refused (414, or 400 "chunk size line too long") when a read ends between
-/// its CR and LF. Recognised precisely: the whole-input parse does not refuse the request (it accepts it, or
-/// waits for the rest), and refuses that same request with the same refusal once the limit is one smaller, so
-/// the line is exactly at the limit.
-func isKnownLineLimitOffByOne(_ payload: [UInt8], limits: HTTPParserLimits, refusal: HTTPParseError, at index: Int) -> Bool {
-    var stricter = limits
-    if refusal.kind == .uriTooLong && limits.maxRequestLineLength > 0 {
-        stricter.maxRequestLineLength -= 1
-    } else if refusal.reason == "chunk size line too long" && limits.maxChunkLineLength > 0 {
-        stricter.maxChunkLineLength -= 1
-    } else {
-        return false
-    }
-    let strict = parseWhole(payload, limits: stricter)
-    guard strict.requests.count == index, let error = strict.error, error == refusal else { return false }
-    if !reportedKnownBug {
-        reportedKnownBug = true
-        print("fuzz-http-parser: tolerating the known line-limit off-by-one at a read boundary (see isKnownLineLimitOffByOne)")
-    }
-    return true
-}
-
-/// KNOWN BUG, tolerated so the rest keeps being fuzzed; delete this function (use `bodyBound`) once fixed.
-///
-/// `HeadParser.framing` first compares a Content-Length with `maxFormBodySize ?? maxBodySize` and only then
-/// with `bodyLimit(for:)`. When the form limit is larger than the body limit (DATA_UPLOAD_MAX_MEMORY_SIZE
-/// above MAX_BODY_SIZE), a Content-Length between the two passes the first test and is accepted, whatever
-/// the content type: the body limit no longer holds. Recognised precisely: a Content-Length in that gap.
-func allowedBody(_ head: HTTPRequestHead, _ limits: HTTPParserLimits) -> Int {
-    let bound = bodyBound(head.headers, limits)
-    guard case .length(let length) = head.framing, let form = limits.maxFormBodySize, form > limits.maxBodySize,
-          length > limits.maxBodySize, length <= form else { return bound }
-    if !reportedFormLimitBug {
-        reportedFormLimitBug = true
-        print("fuzz-http-parser: tolerating the known form-limit bypass of the body limit (see allowedBody)")
-    }
-    return length
-}
-
-nonisolated(unsafe) var reportedKnownBug = false
-nonisolated(unsafe) var reportedFormLimitBug = false
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

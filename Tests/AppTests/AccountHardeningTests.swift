@@ -82,26 +82,49 @@ import Testing
     }
 
     @Test func theHashingGateQueuesBrieflyThenAnswers503() async throws {
-        let gate = PasswordHashingGate(concurrency: 1, maxWaiting: 1, waitTimeout: .milliseconds(500))
+        // Waits are bounded everywhere: on a loaded machine a poll can come late, and a test must never hang.
+        func eventually(_ condition: () -> Bool) async throws {
+            for _ in 0..<3000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        }
         let release = DispatchSemaphore(value: 0)
-        let held: @Sendable () throws -> Int = { release.wait(); return 1 }
+        defer { release.signal() }
+        let held: @Sendable () throws -> Int = { _ = release.wait(timeout: .now() + 60); return 1 }
+        // A queue of one, with a wait long enough that the waiter is still there when the third call comes.
+        let gate = PasswordHashingGate(concurrency: 1, maxWaiting: 1, waitTimeout: .seconds(60))
         async let first = gate.run(held)  // holds the one slot until released
-        while gate.runningCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
-        async let second: Bool = {
-            do { _ = try await gate.run { 2 }; return false } catch { return (error as? HTTPError)?.status == .serviceUnavailable }
-        }()
-        while gate.waitingCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await eventually { gate.runningCount == 1 }
+        async let second = gate.run { 2 }
+        try await eventually { gate.waitingCount == 1 }
+        #expect(gate.runningCount == 1 && gate.waitingCount == 1)
         do {
             _ = try await gate.run { 3 }  // the queue is full: refused at once
             Issue.record("a third hash was let in")
         } catch let error as HTTPError {
             #expect(error.status == .serviceUnavailable && error.headers["Retry-After"] == "5")
         }
-        #expect(await second)  // waited its 500 ms, then a 503
         release.signal()
         #expect(try await first == 1)
-        #expect(try await gate.run { 4 } == 4)  // the slot was given back
-        #expect(gate.refusedCount == 2 && gate.runningCount == 0 && gate.waitingCount == 0)
+        #expect(try await second == 2)  // the slot passed on to the waiter
+        #expect(try await gate.run { 4 } == 4)
+        #expect(gate.refusedCount == 1 && gate.runningCount == 0 && gate.waitingCount == 0)
+
+        // A waiter is refused once it has waited its time.
+        let blocker = DispatchSemaphore(value: 0)
+        defer { blocker.signal() }
+        let short = PasswordHashingGate(concurrency: 1, maxWaiting: 4, waitTimeout: .milliseconds(200))
+        async let holding = short.run { _ = blocker.wait(timeout: .now() + 60); return 1 }
+        try await eventually { short.runningCount == 1 }
+        let started = ContinuousClock.now
+        do {
+            _ = try await short.run { 5 }
+            Issue.record("a waiter got the slot while it was held")
+        } catch let error as HTTPError {
+            #expect(error.status == .serviceUnavailable)
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+        blocker.signal()
+        #expect(try await holding == 1)
+
         let settings = Settings(environment: ["BASE_DIR": "/x", "PASSWORD_HASH_CONCURRENCY": "3", "PASSWORD_HASH_WAIT": "9"])
         #expect(settings.passwordHashing.concurrency == 3 && settings.passwordHashing.waitTimeout == .seconds(9))
         #expect(Accounts.hasher(settings).gate === settings.passwordHashing)

@@ -21,7 +21,7 @@ litestream_on=${LITESTREAM:-1}
 venv=${CROFT_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/croft-deploy-tests/venv}
 check=${DOCKER_CHECK:-}
 if [ -z "$check" ]; then
-  for candidate in "$root/../shared/tools/docker-check" /work/shared/tools/docker-check; do
+  for candidate in "$root/../shared/tools/docker-check"; do
     [ -x "$candidate" ] && { check=$candidate; break; }
   done
 fi

@@ -60,7 +60,7 @@ public final class Application: @unchecked Sendable {
     /// Serves the files of `directory` under `prefix` (`/static/`).
     public func serveStatic(prefix: String = "/static", directory: String) throws(RouterError) {
         // Only the file's own content hash earns the year-long immutable Cache-Control.
-        let hasher = StaticFiles(directory: directory).root == StaticFiles(directory: settings.publicDirectory).root
+        let hasher = directory == settings.publicDirectory
             ? staticAssets : StaticAssetHasher(root: URL(fileURLWithPath: directory), prefix: prefix + "/")
         let files = StaticFiles(directory: directory, contentVersion: hasher.version(for:))
         try router.get(prefix + "/*path", name: "static") { request in
@@ -91,7 +91,8 @@ public final class Application: @unchecked Sendable {
         let handler = chain ?? buildChain()
         var request = request
         request.storage[ApplicationKey.self] = self
-        request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits)
+        // Only a request with a body can carry a form: no allocation for the rest.
+        if !request.body.isEmpty { request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits) }
         // Matched once, before the middleware: checks that only make sense for a page that exists (CSRF)
         // let a 404 or 405 through first, as Django checks CSRF for a resolved view only.
         request.storage[RouteMatchKey.self] = router.match(request.method, path: request.path)

@@ -55,7 +55,7 @@ public enum FormDecoding {
                 if fields > limits.maxFields { throw .tooManyFields(limit: limits.maxFields) }
             }
         }
-        return decodePairs(String(decoding: bytes, as: UTF8.self))
+        return pairs(in: bytes)
     }
 
     /// Decodes `a=1&b=two+words` into a dictionary; the last value wins for repeated names.
@@ -70,9 +70,13 @@ public enum FormDecoding {
     /// Split at the bytes `&` and `=` (WHATWG URL §5.1), not at Characters: an `&` followed by a combining
     /// mark is one grapheme with it, and must still separate two fields as it does for a browser or a proxy.
     public static func decodePairs(_ text: some StringProtocol) -> [(String, String)] {
+        pairs(in: text.utf8)
+    }
+
+    /// The pairs of encoded bytes, split at `&` and `=` bytes; both entry points above end here.
+    private static func pairs(in bytes: some Collection<UInt8>) -> [(String, String)] {
         var pairs: [(String, String)] = []
-        let text = String(text)
-        for part in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+        for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
                 pairs.append((percentDecode(bytes: part[..<equals], plusAsSpace: true),
                               percentDecode(bytes: part[part.index(after: equals)...], plusAsSpace: true)))

@@ -47,7 +47,7 @@ final class AddressRateLimit: Sendable {
     }
 }
 
-/// The per-address limits of the account pages, handed to them through the request.
+/// The per-address limits of the account pages, built from the settings.
 struct AccountRateLimits: Sendable {
     let login: AddressRateLimit
     let signup: AddressRateLimit

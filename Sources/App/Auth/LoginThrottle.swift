@@ -20,7 +20,8 @@ struct LoginThrottle: Sendable {
     /// Checks the limit and counts this attempt as a failure in one write, before the password is verified:
     /// parallel attempts are serialised by the writer, so no more than `maxFailures` are ever verified
     /// (checking first and recording after the ~0.2 s hash let 20 parallel guesses through).
-    /// Returns the attempt's row id (give it to ``succeeded(attempt:email:in:)``), or nil when locked out.
+    /// Returns the attempt's row id (``withdraw(attempt:in:)`` takes it back; a successful login's
+    /// ``reset(email:in:)`` clears it with the rest), or nil when locked out.
     func beginAttempt(email: String, address: String, in db: Connection) throws -> Int64? {
         guard try !isLockedOut(email: email, address: address, in: db) else { return nil }
         try recordFailure(email: email, address: address, in: db)

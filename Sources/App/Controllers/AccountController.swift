@@ -81,7 +81,8 @@ enum AccountController {
                 valid = false  // a stored hash we cannot use never signs anyone in
             }
         } catch {
-            // Too busy to check (503): not a wrong password, so not a failure against the account.
+            // Not checked (the hashing gate was full: a 503, or the database failed): not a wrong password,
+            // so not a failure against the account.
             try? await db.write { db in try throttle.withdraw(attempt: attempt, in: db) }
             throw error
         }

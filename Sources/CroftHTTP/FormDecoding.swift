@@ -55,7 +55,8 @@ public enum FormDecoding {
                 if fields > limits.maxFields { throw .tooManyFields(limit: limits.maxFields) }
             }
         }
-        return pairs(in: bytes)
+        // Repaired to UTF-8 first, as the text of a query string is: both decode a form the same way.
+        return pairs(in: String(decoding: bytes, as: UTF8.self).utf8)
     }
 
     /// Decodes `a=1&b=two+words` into a dictionary; the last value wins for repeated names.

@@ -39,9 +39,11 @@ let package = Package(
         // The starter site a user edits.
         .target(name: "App", dependencies: ["Croft"]),
         // The command-line entry point: serve, routes, ...
+        // Its folder is Sources/CLI, not Sources/app: next to Sources/App it would collide on a
+        // case-insensitive file system (macOS's default).
         .executableTarget(name: "app", dependencies: [
             "App", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/CLI"),
         // The benchmark server (TechEmpower endpoints), kept out of the starter site.
         .executableTarget(name: "croft-bench", dependencies: ["Croft"], path: "Benchmarks/Server"),
         // Cache and job-queue throughput (docs/benchmarks.md): swift run -c release croft-ops-bench

@@ -19,7 +19,7 @@ struct Created: Encodable {
 
 let environment = ProcessInfo.processInfo.environment
 let port = Int(environment["PORT"] ?? "") ?? 8000
-let router = Router()
+let routes = RouterBuilder()
 let plaintextBody = Array("Hello, World!".utf8)
 
 let logger: Logger = {
@@ -34,11 +34,11 @@ let logger: Logger = {
     return Response(status: status, headers: ["Content-Type": "application/json"], body: .bytes(Array(data)))
 }
 
-try router.get("/plaintext") { _ in
+try routes.get("/plaintext") { _ in
     Response(headers: ["Content-Type": "text/plain"], body: .bytes(plaintextBody))
 }
 
-try router.get("/json") { _ in
+try routes.get("/json") { _ in
     try json(Message(message: "Hello, World!"))
 }
 
@@ -54,7 +54,7 @@ func database() throws -> DatabasePool {
     return pool
 }
 
-try router.get("/db") { _ in
+try routes.get("/db") { _ in
     let world = try await database().read { db in
         var random = FastRandom()
         return try World.fetch(id: random.worldID(), from: db)
@@ -63,13 +63,13 @@ try router.get("/db") { _ in
     return try json(world)
 }
 
-try router.get("/queries") { request in
+try routes.get("/queries") { request in
     let count = QueryCount.from(request)
     let worlds = try await database().read { db in try World.fetchRandom(count, from: db) }
     return try json(worlds)
 }
 
-try router.get("/fortunes") { _ in
+try routes.get("/fortunes") { _ in
     var fortunes = try await database().read { db in try Fortune.fetchAll(from: db) }
     fortunes.append(Fortune.additional)
     fortunes.sort { $0.message < $1.message }
@@ -77,7 +77,7 @@ try router.get("/fortunes") { _ in
     return Response(headers: ["Content-Type": "text/html; charset=utf-8"], body: .bytes(Array(html.utf8)))
 }
 
-try router.get("/updates") { request in
+try routes.get("/updates") { request in
     let count = QueryCount.from(request)
     // Read, change and write in one BEGIN IMMEDIATE transaction on the writer: no lost updates and
     // one trip to the writer's queue per request.
@@ -98,7 +98,7 @@ try router.get("/updates") { request in
 }
 
 // Like the peers' POST /write (../shared/bench/write.lua): the body goes into `log` in BEGIN IMMEDIATE.
-try router.post("/write") { request in
+try routes.post("/write") { request in
     let body = request.bodyText
     let id = try await database().write { db in
         try db.execute("INSERT INTO log(body) VALUES (?)", body)
@@ -106,6 +106,8 @@ try router.post("/write") { request in
     }
     return try json(Created(id: id), status: .created)
 }
+
+let router = routes.build()
 
 var configuration = ServerConfiguration(host: environment["HOST"] ?? "127.0.0.1", port: port)
 configuration.keepAliveTimeout = .seconds(120)

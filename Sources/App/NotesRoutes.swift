@@ -2,7 +2,7 @@ import Croft
 
 extension Site {
     /// The notes pages, all for signed-in users only (others are sent to the login page and back).
-    static func registerNotesRoutes(_ app: Application) throws {
+    static func registerNotesRoutes(_ app: ApplicationBuilder) throws {
         try app.router.group("/notes", middleware: [LoginRequired()]) { notes in
             try notes.get("/", name: "notes", NotesController.index)
             try notes.get("/new", name: "note.new", NotesController.newForm)

@@ -10,7 +10,7 @@ public enum Site {
     public static func makeApplication(
         settings: Settings = Settings(), logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil
     ) throws -> Application {
-        let app = Application(settings: settings, logger: logger, database: database)
+        let app = ApplicationBuilder(settings: settings, logger: logger, database: database)
         // Read-only maintenance mode answers writes with 503 before any session or CSRF work; staff can still
         // switch it off from /staff/.
         app.use(MaintenanceMiddleware(mode: maintenanceMode(settings)).excluding("/staff/maintenance"))
@@ -32,7 +32,7 @@ public enum Site {
             app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret)).excluding("/static/", "/health"))
         }
         try registerRoutes(app)
-        return app
+        return app.build()
     }
 
     /// Opens the main database (`DATABASE_PATH`) with the production pragmas; the error names the path and why.

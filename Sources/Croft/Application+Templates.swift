@@ -3,14 +3,15 @@ import Foundation
 extension Application {
     /// Creates the template environment from the settings: `Templates/` reloaded on change in development,
     /// `{% url %}` reversing this router, `{% static %}` adding a content hash for cache busting.
-    static func makeTemplates(settings: Settings, router: Router, hasher: StaticAssetHasher) -> TemplateEnvironment {
+    static func makeTemplates(settings: Settings, paths: RoutePaths, hasher: StaticAssetHasher,
+                              globals: [String: TemplateValue]) -> TemplateEnvironment {
         TemplateEnvironment(
             loader: DirectoryLoader(root: URL(fileURLWithPath: settings.templatesDirectory),
                                     reloadOnChange: !settings.isProduction),
-            globals: ["debug": .bool(settings.debug)],
+            globals: globals.merging(["debug": .bool(settings.debug)]) { own, _ in own },
             urlResolver: { name, arguments in
                 do {
-                    return try router.url(for: name, positional: arguments.map(\.text))
+                    return try paths.url(for: name, positional: arguments.map(\.text))
                 } catch {
                     throw TemplateError(kind: .render, template: "", line: 0, column: 0, message: "\(error)")
                 }
@@ -37,8 +38,9 @@ extension Application {
 
     /// The error page: `errors/<code>.html`, else `errors/error.html`, else a built-in page. In DEBUG a
     /// template error shows its source excerpt.
-    func renderErrorPage(status: HTTPStatus, message: String, error: (any Error)?, request: Request) -> Response {
-        if settings.debug, let templateError = error as? TemplateError {
+    static func errorPage(templates: TemplateEnvironment, debug: Bool, status: HTTPStatus, message: String,
+                          error: (any Error)?, request: Request) -> Response {
+        if debug, let templateError = error as? TemplateError {
             return ErrorResponder.templateDebugPage(templateError, request: request)
         }
         let context: [String: TemplateValue] = [

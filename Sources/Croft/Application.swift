@@ -1,60 +1,53 @@
 import Foundation
 import Synchronization
 
-/// The framework's centre: settings, router, middleware and the error funnel, served by a `Server`.
-///
-/// Configure it (routes, middleware) before serving; after `serve()` starts it is only read.
+/// Configures an application before it serves: routes, middleware, static files, error pages, resources to
+/// close. ``build()`` returns the frozen ``Application``. Not `Sendable` by design: it is filled on one
+/// thread at start-up, and nothing can be added to the application it built.
 ///
 /// ```swift
-/// let app = Application(settings: Settings())
-/// try app.router.get("/") { _ in .html("<h1>Hello</h1>") }
+/// let builder = ApplicationBuilder(settings: Settings())
+/// try builder.router.get("/") { _ in .html("<h1>Hello</h1>") }
+/// let app = builder.build()
 /// try await app.serve()
 /// ```
-public final class Application: @unchecked Sendable {
+public final class ApplicationBuilder {
     /// The configuration read at start-up.
     public let settings: Settings
-    /// The route table.
-    public let router = Router()
     /// The application logger.
     public let logger: Logger
-    /// Turns thrown errors into responses; pages come from `Templates/errors/` when present.
-    public var errors: ErrorResponder
-    /// The template environment (`Templates/`), with `{% url %}` and `{% static %}` wired to this app.
-    public let templates: TemplateEnvironment
-    /// The content hashes `{% static %}` puts in asset URLs (`?v=`), for `PUBLIC_DIR`.
-    public let staticAssets: StaticAssetHasher
     /// The main database (`DATABASE_PATH`), when the application has one.
     public let database: DatabasePool?
-    /// When the application was created (for uptime).
-    public let startedAt = Date()
-    private let served = Atomic<Int>(0)
-    private var middleware: [any Middleware] = []
-    private let closers = Mutex<[@Sendable () -> Void]>([])
-    private var chain: Handler?
+    /// The routes, frozen by ``build()``.
+    public let router = RouterBuilder()
+    /// The content hashes `{% static %}` puts in asset URLs (`?v=`), for `PUBLIC_DIR`.
+    public let staticAssets: StaticAssetHasher
+    /// Replaces the error pages (`Templates/errors/<code>.html`, else `errors/error.html`, else a built-in
+    /// page) when set.
+    public var renderErrorPage: (@Sendable (_ status: HTTPStatus, _ message: String, _ error: (any Error)?,
+                                            _ request: Request) -> Response)?
+    /// Variables every template sees, besides `debug`.
+    public var templateGlobals: [String: TemplateValue] = [:]
+    private var middleware: [any Middleware]
+    private var closers: [@Sendable () -> Void] = []
 
-    /// Creates an application with the default middleware (security headers, allowed hosts).
+    /// A builder with the default middleware (security headers, allowed hosts).
     public init(settings: Settings, logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil) {
         self.settings = settings
         self.database = database
         var logger = logger
         logger.logLevel = settings.logLevel
         self.logger = logger
-        self.errors = ErrorResponder(logger: logger, debug: settings.debug)
         staticAssets = StaticAssetHasher(root: URL(fileURLWithPath: settings.publicDirectory), prefix: "/static/")
-        self.templates = Application.makeTemplates(settings: settings, router: router, hasher: staticAssets)
         middleware = [
             SecurityHeadersMiddleware(trustedProxies: settings.trustedProxies, logger: logger),
             AllowedHostsMiddleware(hosts: settings.allowedHosts),
         ]
-        errors.render = { [unowned self] status, message, error, request in
-            renderErrorPage(status: status, message: message, error: error, request: request)
-        }
     }
 
     /// Appends global middleware; it runs for every request, matched or not, in the order added.
     public func use(_ middleware: any Middleware) {
         self.middleware.append(middleware)
-        chain = nil
     }
 
     /// Serves the files of `directory` under `prefix` (`/static/`).
@@ -73,39 +66,63 @@ public final class Application: @unchecked Sendable {
 
     /// Registers something to close when the application shuts down (a cache, a second database).
     public func closeOnShutdown(_ close: @escaping @Sendable () -> Void) {
-        closers.withLock { $0.append(close) }
+        closers.append(close)
     }
 
-    /// Closes what ``closeOnShutdown(_:)`` registered, newest first, once; `serve()` calls it after the
-    /// server stops (the main `database` is closed by its owner).
-    public func closeResources() {
-        for close in closers.withLock({ closers in defer { closers = [] }; return closers }).reversed() { close() }
-    }
-
-    /// Requests answered since start (for the staff dashboard).
-    public var requestsServed: Int { served.load(ordering: .relaxed) }
-
-    /// Answers one request through middleware and router; never throws.
-    public func respond(to request: Request) async -> Response {
-        served.add(1, ordering: .relaxed)
-        let handler = chain ?? buildChain()
-        var request = request
-        request.storage[ApplicationKey.self] = self
-        // Only a request with a body can carry a form: no allocation for the rest.
-        if !request.body.isEmpty { request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits) }
-        // Matched once, before the middleware: checks that only make sense for a page that exists (CSRF)
-        // let a 404 or 405 through first, as Django checks CSRF for a resolved view only.
-        request.storage[RouteMatchKey.self] = router.match(request.method, path: request.path)
-        do {
-            return try await handler(request)
-        } catch {
-            return errors.response(for: error, request: request)
+    /// Freezes routes, middleware and error pages into an application that serves them.
+    public func build() -> Application {
+        let paths = router.paths
+        let templates = Application.makeTemplates(settings: settings, paths: paths, hasher: staticAssets,
+                                                  globals: templateGlobals)
+        let debug = settings.debug
+        let render = renderErrorPage ?? { status, message, error, request in
+            Application.errorPage(templates: templates, debug: debug, status: status, message: message,
+                                  error: error, request: request)
         }
+        let errors = ErrorResponder(logger: logger, debug: debug, render: render)
+        let funnel: @Sendable (any Error, Request) -> Response = { error, request in
+            errors.response(for: error, request: request)
+        }
+        return Application(settings: settings, logger: logger, database: database, router: router.build(funnel: funnel),
+                           errors: errors, templates: templates, staticAssets: staticAssets, middleware: middleware,
+                           closers: closers)
     }
+}
 
-    private func buildChain() -> Handler {
-        let router = self.router
-        let errors = self.errors
+/// The framework's centre: settings, the frozen router, the composed middleware chain and the error funnel,
+/// served by a `Server`. Immutable once built (``ApplicationBuilder/build()``), so it is truly `Sendable`.
+public final class Application: Sendable {
+    /// The configuration read at start-up.
+    public let settings: Settings
+    /// The route table.
+    public let router: Router
+    /// The application logger.
+    public let logger: Logger
+    /// Turns thrown errors into responses; pages come from `Templates/errors/` when present.
+    public let errors: ErrorResponder
+    /// The template environment (`Templates/`), with `{% url %}` and `{% static %}` wired to this app.
+    public let templates: TemplateEnvironment
+    /// The content hashes `{% static %}` puts in asset URLs (`?v=`), for `PUBLIC_DIR`.
+    public let staticAssets: StaticAssetHasher
+    /// The main database (`DATABASE_PATH`), when the application has one.
+    public let database: DatabasePool?
+    /// When the application was created (for uptime).
+    public let startedAt = Date()
+    private let served = Atomic<Int>(0)
+    private let closers: Mutex<[@Sendable () -> Void]>
+    private let chain: Handler
+
+    init(settings: Settings, logger: Logger, database: DatabasePool?, router: Router, errors: ErrorResponder,
+         templates: TemplateEnvironment, staticAssets: StaticAssetHasher, middleware: [any Middleware],
+         closers: [@Sendable () -> Void]) {
+        self.settings = settings
+        self.logger = logger
+        self.database = database
+        self.router = router
+        self.errors = errors
+        self.templates = templates
+        self.staticAssets = staticAssets
+        self.closers = Mutex(closers)
         let dispatch: Handler = { request in
             do {
                 switch request.storage[RouteMatchKey.self] ?? router.match(request.method, path: request.path) {
@@ -125,19 +142,43 @@ public final class Application: @unchecked Sendable {
                 return errors.response(for: error, request: request)
             }
         }
-        let built = middleware.wrap(dispatch) { error, request in errors.response(for: error, request: request) }
-        chain = built
-        return built
+        chain = middleware.wrap(dispatch) { error, request in errors.response(for: error, request: request) }
     }
 
-    /// Freezes the middleware chain (call before serving from several threads).
-    public func prepare() {
-        chain = buildChain()
+    /// Registers something to close when the application shuts down, after it was built (a resource opened
+    /// lazily); prefer ``ApplicationBuilder/closeOnShutdown(_:)``.
+    public func closeOnShutdown(_ close: @escaping @Sendable () -> Void) {
+        closers.withLock { $0.append(close) }
+    }
+
+    /// Closes what ``ApplicationBuilder/closeOnShutdown(_:)`` registered, newest first, once; `serve()` calls
+    /// it after the server stops (the main `database` is closed by its owner).
+    public func closeResources() {
+        for close in closers.withLock({ closers in defer { closers = [] }; return closers }).reversed() { close() }
+    }
+
+    /// Requests answered since start (for the staff dashboard).
+    public var requestsServed: Int { served.load(ordering: .relaxed) }
+
+    /// Answers one request through middleware and router; never throws.
+    public func respond(to request: Request) async -> Response {
+        served.add(1, ordering: .relaxed)
+        var request = request
+        request.storage[ApplicationKey.self] = self
+        // Only a request with a body can carry a form: no allocation for the rest.
+        if !request.body.isEmpty { request.storage[FormCacheKey.self] = FormCache(limits: settings.formLimits) }
+        // Matched once, before the middleware: checks that only make sense for a page that exists (CSRF)
+        // let a 404 or 405 through first, as Django checks CSRF for a resolved view only.
+        request.storage[RouteMatchKey.self] = router.match(request.method, path: request.path)
+        do {
+            return try await chain(request)
+        } catch {
+            return errors.response(for: error, request: request)
+        }
     }
 
     /// A server for this application with the given configuration.
     public func makeServer(configuration: ServerConfiguration) -> Server {
-        prepare()
         var serverLogger = Logger(label: "croft.http")
         serverLogger.logLevel = settings.logLevel
         return Server(configuration: configuration, logger: serverLogger) { [self] request in

@@ -1,25 +1,36 @@
 /// The one funnel that turns any thrown error into a response, so middleware always receives one.
 ///
-/// `HTTPError` becomes its status and message; anything else is a 500 whose page shows an error id that is
-/// logged with the error (and, in DEBUG, the error itself).
+/// An ``HTTPResponseError`` (``HTTPError``, a missing model, a constraint failure, a refused form...) becomes
+/// its status and message; anything else is a 500 whose page shows an error id that is logged with the error
+/// (and, in DEBUG, the error itself). docs/errors.md has the table.
 public struct ErrorResponder: Sendable {
-    /// Renders an error page (the thrown error is passed when there was one); replace it to customise pages.
-    public var render: @Sendable (_ status: HTTPStatus, _ message: String, _ error: (any Error)?, _ request: Request) -> Response
+    /// Renders an error page (the thrown error is passed when there was one).
+    public let render: @Sendable (_ status: HTTPStatus, _ message: String, _ error: (any Error)?, _ request: Request) -> Response
     let logger: Logger
     let debug: Bool
 
-    /// A funnel with the built-in minimal HTML page.
-    public init(logger: Logger, debug: Bool) {
+    /// A funnel rendering pages with `render`, by default the built-in minimal HTML page.
+    public init(logger: Logger, debug: Bool,
+                render: (@Sendable (HTTPStatus, String, (any Error)?, Request) -> Response)? = nil) {
         self.logger = logger
         self.debug = debug
-        self.render = { status, message, _, request in ErrorResponder.plainPage(status: status, message: message, request: request) }
+        self.render = render ?? { status, message, _, request in
+            ErrorResponder.plainPage(status: status, message: message, request: request)
+        }
     }
 
     /// The response for `error` thrown while handling `request`.
+    ///
+    /// An ``HTTPResponseError`` becomes its status, public message (with its debug detail in DEBUG) and
+    /// headers; a conformer with status 500 other than ``HTTPError``, and any other error, is a bug: logged
+    /// with the request id, answered with a 500 page that shows the id.
     public func response(for error: any Error, request: Request) -> Response {
-        if let httpError = error as? HTTPError {
-            var response = render(httpError.status, httpError.message, nil, request)
-            for field in httpError.headers { response.headers[field.name] = field.value }
+        if let responseError = error as? any HTTPResponseError,
+           responseError.status != .internalServerError || error is HTTPError {
+            var message = responseError.publicMessage
+            if debug, let detail = responseError.debugDetail { message += " (\(detail))" }
+            var response = render(responseError.status, message, nil, request)
+            for field in responseError.headers { response.headers[field.name] = field.value }
             return response
         }
         logger.error("unhandled error: \(String(reflecting: error))", metadata: ["request_id": "\(request.id)"])

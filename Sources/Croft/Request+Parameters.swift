@@ -37,21 +37,15 @@ extension Request {
         }
     }
 
-    static func decodeForm(_ request: Request, limits: FormLimits) -> Result<[String: String], HTTPError> {
+    static func decodeForm(_ request: Request, limits: FormLimits) -> Result<[String: String], FormDecodingError> {
         guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             return .success([:])
         }
-        do {
+        // A refused form is thrown as the FormDecodingError itself: the error funnel answers 413 or 400.
+        return Result { () throws(FormDecodingError) in
             var fields: [String: String] = [:]
             for (name, value) in try FormDecoding.decodePairs(bytes: request.body, limits: limits) { fields[name] = value }
-            return .success(fields)
-        } catch {
-            switch error {
-            case .tooLarge:
-                return .failure(HTTPError(.contentTooLarge, message: "The form is too large: \(error)."))
-            case .tooManyFields:
-                return .failure(HTTPError(.badRequest, message: "The form has too many fields: \(error)."))
-            }
+            return fields
         }
     }
 }
@@ -65,13 +59,13 @@ enum FormCacheKey: RequestStorageKey {
 /// that middleware pass along, so the CSRF check and the handler decode it once between them.
 final class FormCache: Sendable {
     let limits: FormLimits
-    private let decoded = Mutex<Result<[String: String], HTTPError>?>(nil)
+    private let decoded = Mutex<Result<[String: String], FormDecodingError>?>(nil)
 
     init(limits: FormLimits) {
         self.limits = limits
     }
 
-    func fields(_ decode: () -> Result<[String: String], HTTPError>) -> Result<[String: String], HTTPError> {
+    func fields(_ decode: () -> Result<[String: String], FormDecodingError>) -> Result<[String: String], FormDecodingError> {
         decoded.withLock { slot in
             if let slot { return slot }
             let result = decode()

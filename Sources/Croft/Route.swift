@@ -6,8 +6,33 @@ public struct Route: Sendable {
     public let pattern: String
     /// The name used for URL reversing (`note.detail`), if any.
     public let name: String?
-    /// The handler with its group's middleware applied.
+    /// The handler; in a built ``Router``, with its group's middleware applied.
     public let handler: Handler
+    /// Middleware still to wrap around `handler` (empty once the router is built).
+    let middleware: [any Middleware]
+
+    init(method: HTTPMethod, pattern: String, name: String?, handler: @escaping Handler, middleware: [any Middleware]) {
+        self.method = method
+        self.pattern = pattern
+        self.name = name
+        self.handler = handler
+        self.middleware = middleware
+    }
+
+    /// This route with its middleware composed around the handler, each layer's error turned into a
+    /// response by `funnel` when there is one (as global middleware is), so every layer receives a response.
+    func composed(funnel: (@Sendable (any Error, Request) -> Response)?) -> Route {
+        guard !middleware.isEmpty else { return self }
+        guard let funnel else { return Route(method: method, pattern: pattern, name: name, handler: middleware.wrap(handler), middleware: []) }
+        let handler = self.handler
+        // The handler's own errors become a response before the innermost middleware sees them, as the
+        // application's dispatch does for global middleware.
+        let inner: Handler = { request in
+            do { return try await handler(request) } catch { return funnel(error, request) }
+        }
+        let wrapped = middleware.wrap(inner, funnel: funnel)
+        return Route(method: method, pattern: pattern, name: name, handler: wrapped, middleware: [])
+    }
 }
 
 /// A parsed path pattern: literal segments, `:name` parameters and a trailing `*name` catch-all.

@@ -1,11 +1,9 @@
 /// Something routes can be added to: the router itself, or a group with a prefix and middleware.
 public protocol RouteRegistrar {
-    /// Adds a route; see `Router.add`.
+    /// Adds a route; see `RouterBuilder.add`.
     func add(_ method: HTTPMethod, _ pattern: String, name: String?, middleware: [any Middleware],
              handler: @escaping Handler) throws(RouterError)
 }
-
-extension Router: RouteRegistrar {}
 
 extension RouteRegistrar {
     /// Adds a GET route (HEAD is answered by it too).

@@ -1,13 +1,14 @@
-/// Maps method and path to a handler with a segment trie: static segments win over `:params`, which win over
-/// a trailing `*` catch-all. HEAD falls back to GET; a path that exists under other methods is a 405 with
-/// `Allow`; otherwise 404. Routes can be named and reversed with `url(for:_:)`.
+/// Collects routes at start-up; ``build(funnel:)`` freezes them into a ``Router``. Not `Sendable`: it is filled on
+/// one thread, before serving, and a route cannot be added to what it built.
 ///
 /// ```swift
-/// router.get("/notes/:id", name: "note.detail") { request in ... }
+/// let routes = RouterBuilder()
+/// try routes.get("/notes/:id", name: "note.detail") { request in ... }
+/// let router = routes.build()
 /// router.url(for: "note.detail", ["id": 3])   // "/notes/3"
 /// ```
-public final class Router: @unchecked Sendable {
-    // Mutated only while routes are registered at start-up, read-only while serving.
+public final class RouterBuilder: RouteRegistrar {
+    /// One node of the trie while it is being filled.
     final class Node {
         var literals: [String: Node] = [:]
         var parameter: (name: String, node: Node)?
@@ -17,21 +18,11 @@ public final class Router: @unchecked Sendable {
 
     private let root = Node()
     private var named: [String: [PathSegment]] = [:]
-    /// Every route in registration order (for `app routes`).
+    /// Every route in registration order.
     public private(set) var routes: [Route] = []
 
-    /// An empty router.
+    /// An empty route table.
     public init() {}
-
-    /// The outcome of a lookup.
-    public enum Match: Sendable {
-        /// A route matched; `parameters` holds the decoded path parameters.
-        case found(Route, parameters: [String: String])
-        /// The path exists, but not for this method.
-        case methodNotAllowed(allowed: [HTTPMethod])
-        /// No route has this path.
-        case notFound
-    }
 
     /// Registers a handler for `method` at `pattern`, wrapped in `middleware` (first runs outermost).
     public func add(
@@ -40,7 +31,7 @@ public final class Router: @unchecked Sendable {
     ) throws(RouterError) {
         let segments = try PathSegment.parse(pattern)
         let route = Route(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"),
-                          name: name, handler: middleware.wrap(handler))
+                          name: name, handler: handler, middleware: middleware)
         var node = root
         for segment in segments {
             switch segment {
@@ -62,15 +53,15 @@ public final class Router: @unchecked Sendable {
             case .catchAll(let parameterName):
                 var entry = node.catchAll ?? (parameterName, [:])
                 guard entry.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
+                try register(name: name, segments: segments, route: route)
                 entry.routes[method] = route
                 node.catchAll = entry
-                try register(name: name, segments: segments, route: route)
                 return
             }
         }
         guard node.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
-        node.routes[method] = route
         try register(name: name, segments: segments, route: route)
+        node.routes[method] = route
     }
 
     private func register(name: String?, segments: [PathSegment], route: Route) throws(RouterError) {
@@ -79,6 +70,72 @@ public final class Router: @unchecked Sendable {
             named[name] = segments
         }
         routes.append(route)
+    }
+
+    /// Freezes the table: an immutable trie that any number of threads read while serving.
+    ///
+    /// `funnel`, when given, turns an error a route's middleware throws into a response before the layer
+    /// outside it sees it, as the application's global middleware does (``Application`` passes its error
+    /// funnel); without it, errors propagate to the caller.
+    public func build(funnel: (@Sendable (any Error, Request) -> Response)? = nil) -> Router {
+        Router(root: root.frozen(funnel: funnel), paths: paths, routes: routes.map { $0.composed(funnel: funnel) })
+    }
+
+    /// The named routes registered so far, for reversing names into paths.
+    public var paths: RoutePaths { RoutePaths(named: named) }
+}
+
+extension RouterBuilder.Node {
+    fileprivate func frozen(funnel: (@Sendable (any Error, Request) -> Response)?) -> Router.Node {
+        Router.Node(literals: literals.mapValues { $0.frozen(funnel: funnel) },
+                    parameter: parameter.map { ($0.name, $0.node.frozen(funnel: funnel)) },
+                    catchAll: catchAll.map { ($0.name, $0.routes.mapValues { $0.composed(funnel: funnel) }) },
+                    routes: routes.mapValues { $0.composed(funnel: funnel) })
+    }
+}
+
+/// The frozen route table: maps method and path to a handler with a segment trie. Static segments win over
+/// `:params`, which win over a trailing `*` catch-all. HEAD falls back to GET; a path that exists under other
+/// methods is a 405 with `Allow`; otherwise 404. Routes can be named and reversed with `url(for:_:)`.
+///
+/// Made by ``RouterBuilder/build(funnel:)``; immutable, so it is `Sendable` without a lock.
+public final class Router: Sendable {
+    /// One node of the frozen trie.
+    final class Node: Sendable {
+        let literals: [String: Node]
+        let parameter: (name: String, node: Node)?
+        let catchAll: (name: String, routes: [HTTPMethod: Route])?
+        let routes: [HTTPMethod: Route]
+
+        init(literals: [String: Node], parameter: (name: String, node: Node)?,
+             catchAll: (name: String, routes: [HTTPMethod: Route])?, routes: [HTTPMethod: Route]) {
+            self.literals = literals
+            self.parameter = parameter
+            self.catchAll = catchAll
+            self.routes = routes
+        }
+    }
+
+    private let root: Node
+    /// Reverses route names into paths.
+    public let paths: RoutePaths
+    /// Every route in registration order (for `app routes`).
+    public let routes: [Route]
+
+    init(root: Node, paths: RoutePaths, routes: [Route]) {
+        self.root = root
+        self.paths = paths
+        self.routes = routes
+    }
+
+    /// The outcome of a lookup.
+    public enum Match: Sendable {
+        /// A route matched; `parameters` holds the decoded path parameters.
+        case found(Route, parameters: [String: String])
+        /// The path exists, but not for this method.
+        case methodNotAllowed(allowed: [HTTPMethod])
+        /// No route has this path.
+        case notFound
     }
 
     /// Finds the route for `method` and a still percent-encoded `path`.
@@ -118,6 +175,25 @@ public final class Router: @unchecked Sendable {
         }
         return nil
     }
+
+    /// The path for a named route with its parameters filled in (percent-encoded).
+    public func url(for name: String, _ parameters: [String: any CustomStringConvertible & Sendable] = [:]) throws(RouterError) -> String {
+        try paths.url(for: name, parameters)
+    }
+
+    /// The path for a named route from positional values, in the order its parameters appear.
+    public func url(for name: String, positional values: [String]) throws(RouterError) -> String {
+        try paths.url(for: name, positional: values)
+    }
+
+    /// Whether a route with this name exists.
+    public func hasRoute(named name: String) -> Bool { paths.hasRoute(named: name) }
+}
+
+/// The named routes' patterns, for reversing names into paths (`{% url %}`, redirects): a value, so the
+/// template environment can hold it before the router it comes from is built.
+public struct RoutePaths: Sendable {
+    let named: [String: [PathSegment]]
 
     /// The path for a named route with its parameters filled in (percent-encoded).
     public func url(for name: String, _ parameters: [String: any CustomStringConvertible & Sendable] = [:]) throws(RouterError) -> String {

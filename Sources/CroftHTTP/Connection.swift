@@ -2,7 +2,9 @@
 import Glibc
 #endif
 
-/// The socket side of one client connection. Confined to its event loop's thread: every method runs there.
+/// The socket side of one client connection. Confined to its event loop's thread: every method runs there
+/// (checked by `loop.assertInLoop()` in debug builds), which is why `@unchecked Sendable` is sound; other
+/// threads reach it only through `loop.execute`.
 ///
 /// It moves bytes between the socket and an `HTTPConnectionState`, runs handlers off the loop, and keeps
 /// output bounded: the next pipelined request waits while unsent output is above the high-water mark, and a
@@ -67,6 +69,7 @@ final class Connection: @unchecked Sendable {
 
     /// Reads until the socket would block, the input budget is used, or a request is dispatched.
     func readAvailable() {
+        loop.assertInLoop()
         while socketReadable && !isClosed {
             if lingerDeadline == 0 && state.isAwaitingResponse && state.bufferedByteCount >= Self.maxBufferedInput {
                 return  // back-pressure: stop reading pipelined input until the current response is sent
@@ -168,6 +171,7 @@ final class Connection: @unchecked Sendable {
     // MARK: Writing
 
     private func send(_ response: Response) {
+        loop.assertInLoop()
         guard !isClosed, var inFlight = current else { return }
         let wantsClose = response.headers.containsToken("close", in: "Connection")
         inFlight.keepAlive = inFlight.keepAlive && !wantsClose && !drainRequested && !loop.server.isDraining
@@ -203,6 +207,7 @@ final class Connection: @unchecked Sendable {
 
     /// Called on the loop by `ConnectionBodyWriter`: frames and queues one chunk, resuming when drained.
     func writeStreamChunk(_ bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        loop.assertInLoop()
         guard !isClosed, let inFlight = current, inFlight.streaming else {
             continuation.resume(throwing: ConnectionClosedError())
             return
@@ -234,6 +239,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func finishStream(failure: (any Error)?) {
+        loop.assertInLoop()
         guard !isClosed, let inFlight = current else { return }
         var failed = failure != nil
         if case .length(let length) = inFlight.framing, length >= 0, inFlight.bodyBytes != length { failed = true }
@@ -280,6 +286,7 @@ final class Connection: @unchecked Sendable {
 
     /// Writes queued output until the socket would block.
     func flush() {
+        loop.assertInLoop()
         while outputIndex < output.count && !isClosed {
             let written = output.withUnsafeBytes { bytes in
                 Glibc.send(fd, bytes.baseAddress! + outputIndex, bytes.count - outputIndex, Int32(MSG_NOSIGNAL))
@@ -327,6 +334,7 @@ final class Connection: @unchecked Sendable {
 
     /// Closes now if idle; otherwise closes after the in-flight response (graceful shutdown).
     func drain() {
+        loop.assertInLoop()
         drainRequested = true
         guard state.isIdle && unsentCount == 0 && current == nil else { return }
         if hasPendingInput() {
@@ -359,6 +367,7 @@ final class Connection: @unchecked Sendable {
     }
 
     func checkTimeouts(now: UInt64) {
+        loop.assertInLoop()
         let configuration = loop.server.configuration
         if lingerDeadline != 0 {
             if now >= lingerDeadline { close() }
@@ -405,6 +414,7 @@ final class Connection: @unchecked Sendable {
     }
 
     func close() {
+        loop.assertInLoop()
         guard !isClosed else { return }
         isClosed = true
         releaseBody()

@@ -9,6 +9,10 @@ import Synchronization
 ///
 /// Everything a connection does happens on its loop's thread; other threads hand work over with `execute`,
 /// which queues a closure and wakes the loop through an `eventfd` (once per batch, not per closure).
+///
+/// `@unchecked Sendable` because it is confined: its mutable state (connections, listeners, timers) is
+/// touched only on its thread, which `assertInLoop()` checks in debug builds; the cross-thread parts
+/// (`pending`, `running`, `wakeRequested`) are a `Mutex` and atomics.
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop: a closure, or a Swift task job when the loop is a task's executor.
     enum Work {
@@ -92,6 +96,16 @@ final class EventLoop: @unchecked Sendable {
         return pthread_equal(pthread_self(), loopThread) != 0
     }
 
+    /// Traps in debug builds when called off this loop's thread: the loop's state, and every `Connection`'s,
+    /// belongs to it alone (that is the whole case for `@unchecked Sendable`). Before the loop runs, its
+    /// creator may still set it up. Free in release builds.
+    @inline(__always)
+    func assertInLoop(_ function: StaticString = #function) {
+        #if DEBUG
+        precondition(loopThread == nil || inLoop, "\(function) ran off its event loop's thread")
+        #endif
+    }
+
     /// Asks the loop to finish its current iteration and exit, then waits for it.
     func stopAndWait() {
         running.store(false, ordering: .releasing)
@@ -101,6 +115,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Registers a listening socket (level-triggered, shared by all loops with `EPOLLEXCLUSIVE`).
     func addListener(_ fd: Int32) {
+        assertInLoop()
         guard !listeners.contains(fd) else { return }
         croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLEXCLUSIVE)
         listeners.append(fd)
@@ -108,6 +123,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Stops accepting on this loop (the server closes the sockets once every loop has let go).
     func removeListeners() {
+        assertInLoop()
         for fd in listeners { croft_epoll_del(epollFD, fd) }
         listeners.removeAll()
     }
@@ -176,6 +192,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func acceptConnections(on listener: Int32) {
+        assertInLoop()
         if acceptPausedUntil > now { return }
         for _ in 0..<64 {
             var address = sockaddr_storage()
@@ -224,6 +241,7 @@ final class EventLoop: @unchecked Sendable {
     /// Closes this loop's connection that has waited longest without a request in progress (mid-head, or
     /// nothing sent yet), if one has waited over `evictionAge`; true when one was closed.
     private func evictStalledConnection() -> Bool {
+        assertInLoop()
         var oldest: Connection?
         var oldestSince = now > Self.evictionAge ? now - Self.evictionAge : 0
         for case let connection? in connections {
@@ -256,6 +274,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Enforces timeouts: slow headers, idle keep-alive, stalled writes, lingering closes.
     private func sweep() {
+        assertInLoop()
         if acceptPausedUntil > 0 && now >= acceptPausedUntil {
             acceptPausedUntil = 0
             // EPOLLEXCLUSIVE cannot be modified, only added again (epoll_ctl(2)).
@@ -268,6 +287,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// On shutdown: closes idle connections and marks the rest to close after their response.
     func beginDraining() {
+        assertInLoop()
         // Take the connections the kernel already queued on the listeners before letting go of them:
         // their clients finished the handshake and are sending requests. Whatever arrives between this
         // and the server's close() of the listener is reset, unless net.ipv4.tcp_migrate_req=1 moves it
@@ -287,11 +307,13 @@ final class EventLoop: @unchecked Sendable {
 
     /// At the shutdown deadline: closes whatever is still open.
     func closeAll() {
+        assertInLoop()
         for case let connection? in connections { connection.close() }
     }
 
     /// A fresh request id: this loop's random prefix and a counter.
     func nextRequestID() -> String {
+        assertInLoop()
         requestCounter &+= 1
         return idPrefix + "-" + String(requestCounter, radix: 16)
     }

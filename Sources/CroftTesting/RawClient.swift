@@ -7,6 +7,8 @@ import Foundation
 /// A TCP client for tests: sends raw bytes and reads raw HTTP responses, with a timeout on every read so a
 /// test can never hang. Blocking socket calls run on the client's own dispatch queue, never on Swift's
 /// cooperative threads (which the server under test needs for its handlers).
+///
+/// `@unchecked Sendable` is sound because the read buffer is touched only on `queue` (asserted in `fill()`).
 public final class RawClient: @unchecked Sendable {
     private let queue = DispatchQueue(label: "croft.test.client")
     /// The socket descriptor.
@@ -117,6 +119,7 @@ public final class RawClient: @unchecked Sendable {
 
     /// Reads more bytes into the buffer; false on EOF.
     private func fill() throws -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count > 0 {

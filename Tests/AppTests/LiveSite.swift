@@ -5,7 +5,7 @@ import Foundation
 
 /// The real site on an ephemeral port: temp BASE_DIR with the repository's Public/ and Templates/,
 /// a migrated SQLite file, fast password hashing.
-final class LiveSite: @unchecked Sendable {
+final class LiveSite: Sendable {
     let directory: TemporaryDirectory
     let database: DatabasePool
     let app: Application
@@ -72,6 +72,8 @@ final class LiveSite: @unchecked Sendable {
 }
 
 /// A browser-like client: a cookie jar, the last page's CSRF token, forms posted with an Origin header.
+/// `@unchecked Sendable` for task groups that hand each visitor to one task: a visitor, like a browser tab,
+/// is used by one task at a time (tests only).
 final class Visitor: @unchecked Sendable {
     let port: Int
     var cookies: [String: String] = [:]

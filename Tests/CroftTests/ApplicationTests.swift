@@ -4,15 +4,16 @@ import Testing
 @testable import Croft
 
 @Suite struct ApplicationTests {
-    static func makeApp() throws -> Application {
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+    static func makeApp(_ middleware: [any Middleware] = []) throws -> Application {
+        let app = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        for layer in middleware { app.use(layer) }
         try app.router.get("/notes/:id") { request in
             let id: Int = try request.parameter("id")
             return .text("note \(id)")
         }
         try app.router.get("/boom") { _ in throw CocoaError(.fileNoSuchFile) }
         try app.router.get("/teapot") { _ in throw HTTPError(HTTPStatus(code: 418, reasonPhrase: "I'm a teapot"), message: "Short and stout.") }
-        return app
+        return app.build()
     }
 
     @Test func typedParametersAnswer400OnBadValues() async throws {
@@ -35,12 +36,11 @@ import Testing
     }
 
     @Test func thrownErrorsBecomeResponsesThatMiddlewareStillSees() async throws {
-        let app = try Self.makeApp()
-        app.use(MiddlewareFunction { request, next in
+        let app = try Self.makeApp([MiddlewareFunction { request, next in
             var response = try await next(request)
             response.headers["X-Seen"] = "\(response.status.code)"
             return response
-        })
+        }])
         let crashed = await app.respond(to: Request(method: .get, target: "/boom", id: "abc123"))
         #expect(crashed.status == .internalServerError)
         #expect(crashed.headers["X-Seen"] == "500")
@@ -51,18 +51,19 @@ import Testing
     }
 
     @Test func middlewareCanAnswerEarlyAndRunsInOrder() async throws {
-        let app = try Self.makeApp()
-        app.use(MiddlewareFunction { request, next in
-            var response = try await next(request)
-            response.headers.add(name: "X-Order", value: "outer")
-            return response
-        })
-        app.use(MiddlewareFunction { request, next in
-            if request.headers["X-Block"] != nil { return .text("blocked", status: .forbidden) }
-            var response = try await next(request)
-            response.headers.add(name: "X-Order", value: "inner")
-            return response
-        })
+        let app = try Self.makeApp([
+            MiddlewareFunction { request, next in
+                var response = try await next(request)
+                response.headers.add(name: "X-Order", value: "outer")
+                return response
+            },
+            MiddlewareFunction { request, next in
+                if request.headers["X-Block"] != nil { return .text("blocked", status: .forbidden) }
+                var response = try await next(request)
+                response.headers.add(name: "X-Order", value: "inner")
+                return response
+            },
+        ])
         let normal = await app.respond(to: Request(method: .get, target: "/notes/1"))
         #expect(normal.headers.values(for: "X-Order") == ["inner", "outer"])
         let blocked = await app.respond(to: Request(method: .get, target: "/notes/1", headers: ["X-Block": "1"]))

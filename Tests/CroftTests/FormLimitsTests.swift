@@ -36,17 +36,17 @@ import Testing
     @Test func overTheLimitsIsA413OrA400() throws {
         var request = Self.formRequest(String(repeating: "a&", count: 2_000_000))
         request.storage[FormCacheKey.self] = FormCache(limits: FormLimits())
-        #expect(throws: HTTPError.self) { try request.formFields }
+        #expect(throws: FormDecodingError.self) { try request.formFields }
         do {
             _ = try request.formFields
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             #expect(error.status == .contentTooLarge)
         }
         let many = Self.formRequest(String(repeating: "a&", count: 1001))
         do {
             _ = try many.formFields
             Issue.record("1,001 fields were accepted")
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             #expect(error.status == .badRequest)
         }
     }

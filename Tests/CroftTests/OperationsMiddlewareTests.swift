@@ -10,11 +10,12 @@ import Testing
     }
 
     @Test func maintenanceModeRefusesWritesWith503AndKeepsServingReads() async throws {
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        let builder = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
         let mode = MaintenanceMode(dataDirectory: directory.path)
-        app.use(MaintenanceMiddleware(mode: mode, retryAfter: 120))
-        try app.router.get("/notes") { _ in .text("notes") }
-        try app.router.post("/notes") { _ in .text("created", status: .created) }
+        builder.use(MaintenanceMiddleware(mode: mode, retryAfter: 120))
+        try builder.router.get("/notes") { _ in .text("notes") }
+        try builder.router.post("/notes") { _ in .text("created", status: .created) }
+        let app = builder.build()
         #expect(await app.respond(to: Request(method: .post, target: "/notes")).status == .created)
         try mode.enable(reason: "restore")
         let refused = await app.respond(to: Request(method: .post, target: "/notes"))
@@ -29,12 +30,13 @@ import Testing
     @Test func pageCacheServesAnonymousGetsFromTheCacheOnly() async throws {
         let cache = try Cache(path: directory.file("cache.sqlite3"))
         defer { cache.close() }
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        let builder = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
         let calls = Counter()
-        try app.router.add(.get, "/about", middleware: [PageCacheMiddleware(cache: cache, ttl: .seconds(60))]) { _ in
+        try builder.router.add(.get, "/about", middleware: [PageCacheMiddleware(cache: cache, ttl: .seconds(60))]) { _ in
             calls.value.add(1, ordering: .relaxed)
             return .html("<h1>About</h1>")
         }
+        let app = builder.build()
         let first = await app.respond(to: Request(method: .get, target: "/about"))
         let second = await app.respond(to: Request(method: .get, target: "/about"))
         #expect(first.headers["X-Cache"] == "MISS" && second.headers["X-Cache"] == "HIT")
@@ -98,20 +100,21 @@ import Testing
         let database = try DatabasePool(path: directory.file("db.sqlite3"))
         defer { cache.close(); database.close() }
         try await database.write { db in try db.executeScript(SessionStore.createTableSQL) }
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
-        app.use(SessionMiddleware(store: SessionStore(database: database), trustedProxies: []))
-        try app.router.add(.get, "/", middleware: [PageCacheMiddleware(cache: cache)]) { request in
+        let builder = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        builder.use(SessionMiddleware(store: SessionStore(database: database), trustedProxies: []))
+        try builder.router.add(.get, "/", middleware: [PageCacheMiddleware(cache: cache)]) { request in
             .html("<p>hello \(request.session?["name"] ?? "stranger")</p>")
         }
-        try app.router.get("/login") { request in
+        try builder.router.get("/login") { request in
             request.session?["name"] = "alice@example.com"
             return .text("signed in")
         }
-        try app.router.add(.get, "/form", middleware: [PageCacheMiddleware(cache: cache)]) { request in
+        try builder.router.add(.get, "/form", middleware: [PageCacheMiddleware(cache: cache)]) { request in
             .html("<input name=csrf_token value=\(request.session?.id ?? "")>")
         }
         // Alice signs in: her cookie is croft_session, which the page cache once did not know (it looked for
         // "session"), so her page was stored and served to the next anonymous visitor.
+        let app = builder.build()
         let login = await app.respond(to: Request(method: .get, target: "/login"))
         let cookie = try #require(login.headers["Set-Cookie"]?.split(separator: ";").first.map(String.init))
         #expect(cookie.hasPrefix("croft_session="))

@@ -4,8 +4,8 @@ import Testing
 @Suite struct RouterTests {
     private func text(_ value: String) -> Handler { { _ in .text(value) } }
 
-    private func makeRouter() throws -> Router {
-        let router = Router()
+    private func makeBuilder() throws -> RouterBuilder {
+        let router = RouterBuilder()
         try router.get("/", name: "home", text("home"))
         try router.get("/notes", name: "notes", text("list"))
         try router.post("/notes", text("create"))
@@ -16,6 +16,8 @@ import Testing
         try router.get("/files/*path", name: "files", text("files"))
         return router
     }
+
+    private func makeRouter() throws -> Router { try makeBuilder().build() }
 
     static let matches: [(String, String, String?, [String: String])] = [
         ("GET", "/", "/", [:]),
@@ -66,7 +68,7 @@ import Testing
     }
 
     @Test func refusesDuplicatesAndConflictingParameterNames() throws {
-        let router = try makeRouter()
+        let router = try makeBuilder()
         #expect(throws: RouterError.duplicateRoute(.get, "/notes/:id")) { try router.get("/notes/:id", text("x")) }
         #expect(throws: RouterError.duplicateName("home")) { try router.get("/home", name: "home", text("x")) }
         #expect(throws: RouterError.self) { try router.get("/notes/:slug/raw", text("x")) }
@@ -74,19 +76,20 @@ import Testing
     }
 
     @Test func groupsAddPrefixAndMiddleware() async throws {
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
+        let builder = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "*"]))
         let tag = MiddlewareFunction { request, next in
             var response = try await next(request)
             response.headers["X-Group"] = "staff"
             return response
         }
-        try app.router.group("/staff", middleware: [tag]) { staff in
+        try builder.router.group("/staff", middleware: [tag]) { staff in
             try staff.get("/", name: "staff.home") { _ in .text("staff home") }
             try staff.group("/users") { users in
                 try users.get("/:id", name: "staff.user") { request in .text("user \(request.parameters["id"]!)") }
             }
         }
-        try app.router.get("/public") { _ in .text("public") }
+        try builder.router.get("/public") { _ in .text("public") }
+        let app = builder.build()
         let inner = await app.respond(to: Request(method: .get, target: "/staff/users/9"))
         #expect(inner.headers["X-Group"] == "staff")
         #expect(inner.body.text == "user 9")

@@ -58,9 +58,10 @@ import Testing
     }
 
     @Test func refusesUnknownHostsWith400ButAnswersHealth() async throws {
-        let app = Application(settings: Settings(environment: ["ALLOWED_HOSTS": "example.com"]))
-        try app.router.get("/") { _ in .text("home") }
-        try app.router.get("/health") { _ in .text("ok") }
+        let builder = ApplicationBuilder(settings: Settings(environment: ["ALLOWED_HOSTS": "example.com"]))
+        try builder.router.get("/") { _ in .text("home") }
+        try builder.router.get("/health") { _ in .text("ok") }
+        let app = builder.build()
         let bad = await app.respond(to: Request(method: .get, target: "/", headers: ["Host": "evil.com"]))
         #expect(bad.status == .badRequest)
         #expect(bad.headers["X-Frame-Options"] == "DENY")  // outer middleware still saw a response

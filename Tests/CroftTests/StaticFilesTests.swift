@@ -23,8 +23,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: root + "/inside.txt", withDestinationPath: root + "/digits.txt")
         let big = [UInt8]((0..<(1 << 20)).map { UInt8($0 % 251) })
         _ = FileManager.default.createFile(atPath: root + "/big.bin", contents: Data(big))
-        app = Application(settings: Settings(environment: ["BASE_DIR": directory.path, "ALLOWED_HOSTS": "*"]))
-        try app.serveStatic(prefix: "/static", directory: root)
+        let builder = ApplicationBuilder(settings: Settings(environment: ["BASE_DIR": directory.path, "ALLOWED_HOSTS": "*"]))
+        try builder.serveStatic(prefix: "/static", directory: root)
+        app = builder.build()
     }
 
     private func get(_ target: String, _ headers: HTTPHeaders = [:]) async -> Response {

@@ -27,14 +27,15 @@ import Testing
     }
 
     private func makeApp(debug: Bool = false, production: Bool = false) throws -> Application {
-        let app = Application(settings: Settings(environment: [
+        let builder = ApplicationBuilder(settings: Settings(environment: [
             "BASE_DIR": directory.path, "ALLOWED_HOSTS": "*", "DEBUG": debug ? "1" : "0",
             "ENVIRONMENT": production ? "production" : "development",
         ]))
-        try app.router.get("/notes/:id", name: "note.detail") { request in
+        try builder.router.get("/notes/:id", name: "note.detail") { request in
             try request.render("note.html", ["note": ["id": 7, "title": "<b>Hi</b>"]])
         }
-        try app.router.get("/broken") { request in try request.render("broken.html") }
+        try builder.router.get("/broken") { request in try request.render("broken.html") }
+        let app = builder.build()
         return app
     }
 

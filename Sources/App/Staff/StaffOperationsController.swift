@@ -29,11 +29,7 @@ enum StaffOperationsController {
     /// `POST /staff/jobs/:id/retry`.
     @Sendable static func retryJob(_ request: Request) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        do {
-            try await (try JobQueue(database: try request.db)).retry(id: id)
-        } catch JobError.noSuchJob {
-            throw HTTPError(.notFound, message: "No such job.")
-        }
+        try await (try JobQueue(database: try request.db)).retry(id: id)  // JobError.noSuchJob is a 404
         request.flash("Job \(id) is queued again.")
         return .redirect(to: "/staff/jobs/")
     }

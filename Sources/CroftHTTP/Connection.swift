@@ -13,42 +13,26 @@ final class Connection: @unchecked Sendable {
     let fd: Int32
     unowned let loop: EventLoop
     let remoteAddress: String
+    /// Everything that decides what this connection does: phase, keep-alive, drain, timeouts.
     var state: HTTPConnectionState
+    /// Readiness, as the poller reported it: true until a read would block.
     var socketReadable = true
     private(set) var isClosed = false
 
     private var output: [UInt8] = []
     private var outputIndex = 0
-    private var lastActivity: UInt64
-    private var requestStartedAt: UInt64 = 0
-    private var lastWriteProgress: UInt64 = 0
-    private var lingerDeadline: UInt64 = 0
-    private var lingerDiscarded = 0
     /// Body bytes of the current request counted against the server's `maxBufferedBodyBytes`.
     private var reservedBodyBytes = 0
-    /// The current window of the minimum body rate: when it began, and the body bytes received by then.
-    private var bodyWindowStart: UInt64 = 0
-    private var bodyWindowStartBytes = 0
-    private var closeWhenFlushed = false
-    private var drainRequested = false
-    /// Whether any byte has come in: a connection without one was accepted but its first request is still on its way.
-    private var hasReceivedBytes = false
-    private var peerHalfClosed = false
     private var current: InFlight?
     private var streamWaiter: CheckedContinuation<Void, any Error>?
-    /// The next response may only be processed once output drains below this many bytes.
-    private var waitingForDrain = false
 
-    static let highWater = 256 * 1024
-    static let maxBufferedInput = 64 * 1024
-
+    /// What the access log and a streamed body need of the response in flight.
     struct InFlight {
         var method: HTTPMethod
         var version: HTTPVersion
         var target: String
         var id: String
         var startedAt: UInt64
-        var keepAlive: Bool
         var framing: ResponseSerializer.Framing = .none
         var status = 0
         var bodyBytes = 0
@@ -59,11 +43,9 @@ final class Connection: @unchecked Sendable {
         self.fd = fd
         self.loop = loop
         self.remoteAddress = remoteAddress
-        self.state = HTTPConnectionState(limits: loop.server.configuration.limits)
-        self.lastActivity = loop.now
+        self.state = HTTPConnectionState(limits: loop.server.configuration.limits,
+                                         timeouts: loop.server.configuration.connectionTimeouts, now: loop.now)
     }
-
-    private var unsentCount: Int { output.count - outputIndex }
 
     // MARK: Reading
 
@@ -71,28 +53,15 @@ final class Connection: @unchecked Sendable {
     func readAvailable() {
         loop.assertInLoop()
         while socketReadable && !isClosed {
-            if lingerDeadline == 0 && state.isAwaitingResponse && state.bufferedByteCount >= Self.maxBufferedInput {
-                return  // back-pressure: stop reading pipelined input until the current response is sent
-            }
+            if state.shouldPauseReading { return }  // back-pressure until the current response is sent
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
             if count > 0 {
-                lastActivity = loop.now
-                hasReceivedBytes = true
-                if lingerDeadline != 0 {
-                    lingerDiscarded += count
-                    // Up to a whole refused body (a 413 at the head) is read and dropped, so the client,
-                    // still sending it, reads our answer instead of a reset; the 2 s deadline bounds the rest.
-                    if lingerDiscarded > loop.server.configuration.limits.maxBodySize + 1 << 20 { close() }
-                    continue
-                }
-                if state.isIdle { requestStartedAt = loop.now }
-                let action = state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
-                handle(reserveBody() ? action : .reject(HTTPParseError(
+                let action = state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count), now: loop.now)
+                // Input discarded by a lingering close holds no body: nothing to count.
+                handle(state.isLingering || reserveBody() ? action : state.refuse(HTTPParseError(
                     .serviceUnavailable, "the server is busy receiving other requests; retry in a few seconds")))
             } else if count == 0 {
                 socketReadable = false
-                peerHalfClosed = true
-                if lingerDeadline != 0 { close(); return }
                 handle(state.peerClosed())
                 return
             } else {
@@ -120,24 +89,23 @@ final class Connection: @unchecked Sendable {
     private func releaseBody() {
         loop.server.releaseBodyBytes(reservedBodyBytes)
         reservedBodyBytes = 0
-        bodyWindowStart = 0
     }
 
+    /// Does what the state machine asks.
     private func handle(_ action: HTTPConnectionState.Action) {
         switch action {
         case .readMore:
             break
         case .sendContinue:
             // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
-            output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            queue(Self.continueLine)
             flush()
             if !isClosed { handle(state.processInput()) }
         case .dispatch(var request):
             request.remoteAddress = remoteAddress
             request.id = Self.acceptableRequestID(request.headers["X-Request-Id"]) ?? loop.nextRequestID()
-            let keepAlive = request.wantsKeepAlive && !drainRequested && !loop.server.isDraining && !peerHalfClosed
             current = InFlight(method: request.method, version: request.version, target: request.target, id: request.id,
-                               startedAt: requestStartedAt == 0 ? loop.now : requestStartedAt, keepAlive: keepAlive)
+                               startedAt: state.requestStartedAt == 0 ? loop.now : state.requestStartedAt)
             let server = loop.server
             let loop = self.loop
             if server.configuration.handlersRunOnEventLoop {
@@ -153,13 +121,31 @@ final class Connection: @unchecked Sendable {
             }
         case .reject(let error):
             loop.server.logger.debug("rejected request from \(remoteAddress): \(error)")
-            output.append(contentsOf: loop.serializer.errorResponse(error))
-            closeWhenFlushed = true
+            queue(loop.serializer.errorResponse(error))
             flush()
         case .close:
-            if unsentCount > 0 { closeWhenFlushed = true } else { close() }
+            close()
+        case .lingeringClose:
+            // Half-close and discard what the client still sends for a moment, so it reads our last response
+            // instead of a reset (the "lingering close" of RFC 9112 §9.6).
+            shutdown(fd, Int32(SHUT_WR))
+            readAvailable()
+        case .resumeStreamWriter:
+            if let waiter = streamWaiter {
+                streamWaiter = nil
+                waiter.resume()
+            }
+        case .responseComplete:
+            releaseBody()
+            handle(state.nextRequest(now: loop.now))
+            if socketReadable && !isClosed { readAvailable() }
+        case .readNow:
+            socketReadable = true
+            readAvailable()
         }
     }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Accepts an incoming `X-Request-Id` from a proxy when it is short and plain.
     static func acceptableRequestID(_ value: String?) -> String? {
@@ -170,22 +156,27 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Writing
 
+    private func queue(_ bytes: [UInt8]) {
+        output.append(contentsOf: bytes)
+        state.queued(bytes.count)
+    }
+
     private func send(_ response: Response) {
         loop.assertInLoop()
         guard !isClosed, var inFlight = current else { return }
-        let wantsClose = response.headers.containsToken("close", in: "Connection")
-        inFlight.keepAlive = inFlight.keepAlive && !wantsClose && !drainRequested && !loop.server.isDraining
-        let isHead = inFlight.method == .head
+        let keepAlive = state.responseStarted(wantsClose: response.headers.containsToken("close", in: "Connection"),
+                                              serverDraining: loop.server.isDraining, now: loop.now)
+        let before = output.count
         inFlight.framing = loop.serializer.writeHead(
-            response, requestVersion: inFlight.version, isHead: isHead, keepAlive: inFlight.keepAlive,
+            response, requestVersion: inFlight.version, isHead: inFlight.method == .head, keepAlive: keepAlive,
             into: &output)
-        if inFlight.framing == .length(-1) { inFlight.keepAlive = false }
+        state.queued(output.count - before)
+        if inFlight.framing == .length(-1) { state.responseEndsConnection() }
         inFlight.status = response.status.code
         current = inFlight
-        lastWriteProgress = loop.now
         switch response.body {
         case .bytes(let bytes) where inFlight.framing != .none:
-            output.append(contentsOf: bytes)
+            queue(bytes)
             current?.bodyBytes = bytes.count
             finishResponse()
         case .stream(let stream) where inFlight.framing != .none:
@@ -218,6 +209,7 @@ final class Connection: @unchecked Sendable {
             return
         }
         if !bytes.isEmpty {
+            let before = output.count
             if inFlight.framing == .chunked {
                 output.append(contentsOf: String(bytes.count, radix: 16).utf8)
                 output.append(contentsOf: [13, 10])
@@ -226,15 +218,16 @@ final class Connection: @unchecked Sendable {
             } else {
                 output.append(contentsOf: bytes)
             }
+            state.queued(output.count - before)
             current?.bodyBytes += bytes.count
         }
         flush()
         if isClosed {
             continuation.resume(throwing: ConnectionClosedError())
-        } else if unsentCount < Self.highWater {
-            continuation.resume()
-        } else {
+        } else if state.streamWriterShouldWait() {
             streamWaiter = continuation
+        } else {
+            continuation.resume()
         }
     }
 
@@ -249,9 +242,11 @@ final class Connection: @unchecked Sendable {
             close()
             return
         }
-        if inFlight.framing == .chunked { output.append(contentsOf: "0\r\n\r\n".utf8) }
+        if inFlight.framing == .chunked { queue(Self.lastChunk) }
         finishResponse()
     }
+
+    private static let lastChunk = Array("0\r\n\r\n".utf8)
 
     private func finishResponse() {
         guard let inFlight = current else { return }
@@ -259,32 +254,13 @@ final class Connection: @unchecked Sendable {
             method: inFlight.method, target: inFlight.target, status: inFlight.status, bytes: inFlight.bodyBytes,
             nanoseconds: monotonicNanoseconds() - inFlight.startedAt, requestID: inFlight.id)
         current = nil
-        requestStartedAt = 0
-        lastActivity = loop.now
-        if !inFlight.keepAlive {
-            releaseBody()  // nothing more is read but to discard it: the budget need not wait for the close
-            closeWhenFlushed = true
-            flush()
-            return
-        }
+        state.responseQueued(now: loop.now)
+        // Nothing more is read but to discard it: the budget need not wait for the close.
+        if state.closeWhenFlushed { releaseBody() }
         flush()
-        if isClosed { return }
-        if unsentCount >= Self.highWater {
-            waitingForDrain = true
-        } else {
-            continueAfterResponse()
-        }
     }
 
-    private func continueAfterResponse() {
-        waitingForDrain = false
-        releaseBody()
-        requestStartedAt = state.bufferedByteCount > 0 ? loop.now : 0
-        handle(state.responseSent(keepAlive: true))
-        if socketReadable && !isClosed { readAvailable() }
-    }
-
-    /// Writes queued output until the socket would block.
+    /// Writes queued output until the socket would block, then does what the state machine makes of it.
     func flush() {
         loop.assertInLoop()
         while outputIndex < output.count && !isClosed {
@@ -293,7 +269,7 @@ final class Connection: @unchecked Sendable {
             }
             if written > 0 {
                 outputIndex += written
-                lastWriteProgress = loop.now
+                state.wrote(written, now: loop.now)
             } else if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
@@ -306,28 +282,8 @@ final class Connection: @unchecked Sendable {
         if outputIndex == output.count {
             if output.capacity > 64 * 1024 { output = [] } else { output.removeAll(keepingCapacity: true) }
             outputIndex = 0
-            if closeWhenFlushed {
-                beginLingeringClose()
-                return
-            }
         }
-        if unsentCount < Self.highWater {
-            if let waiter = streamWaiter {
-                streamWaiter = nil
-                waiter.resume()
-            }
-            if waitingForDrain { continueAfterResponse() }
-        }
-    }
-
-    /// Half-closes and discards what the client still sends for a moment, so it reads our last response
-    /// instead of a reset (the "lingering close" of RFC 9112 §9.6).
-    private func beginLingeringClose() {
-        guard lingerDeadline == 0 else { return }
-        shutdown(fd, Int32(SHUT_WR))
-        if peerHalfClosed { close(); return }
-        lingerDeadline = loop.now + 2_000_000_000
-        readAvailable()
+        handle(state.flushed(now: loop.now))
     }
 
     // MARK: Lifecycle
@@ -335,20 +291,10 @@ final class Connection: @unchecked Sendable {
     /// Closes now if idle; otherwise closes after the in-flight response (graceful shutdown).
     func drain() {
         loop.assertInLoop()
-        drainRequested = true
-        guard state.isIdle && unsentCount == 0 && current == nil else { return }
-        if hasPendingInput() {
-            // A request arrived that the loop has not read yet: serve it rather than reset it.
-            socketReadable = true
-            readAvailable()
-        } else if hasReceivedBytes {
-            close()  // an idle keep-alive connection; clients retry on a fresh one (RFC 9112 §9.3.1)
-        }
-        // Else: just accepted, first request not here yet; `checkTimeouts` gives it `drainGrace`.
+        guard !isClosed else { return }
+        let idle = state.isIdle && state.unsentBytes == 0 && current == nil
+        handle(state.drain(hasPendingInput: idle && hasPendingInput()))
     }
-
-    /// How long a connection accepted just before shutdown may take to send its first request.
-    static let drainGrace: UInt64 = 1_000_000_000
 
     /// Whether the kernel holds bytes this connection has not read (MSG_PEEK, never blocks).
     private func hasPendingInput() -> Bool {
@@ -356,61 +302,16 @@ final class Connection: @unchecked Sendable {
         return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
-    /// Since when this connection has held a socket without a request the server is working on: the start
-    /// of an unfinished head, or the last activity of a connection that has sent nothing yet; nil while a
-    /// request is being handled, answered or has its body arriving.
+    /// Since when this connection has stalled without a request in progress (see the state's `stalledSince`).
     var stalledSince: UInt64? {
-        guard !isClosed, current == nil, unsentCount == 0, lingerDeadline == 0 else { return nil }
-        if state.isReceivingHead { return requestStartedAt }
-        if state.isIdle && !hasReceivedBytes { return lastActivity }
-        return nil
+        guard !isClosed, current == nil else { return nil }
+        return state.stalledSince
     }
 
     func checkTimeouts(now: UInt64) {
         loop.assertInLoop()
-        let configuration = loop.server.configuration
-        if lingerDeadline != 0 {
-            if now >= lingerDeadline { close() }
-            return
-        }
-        if unsentCount > 0 {
-            if now - lastWriteProgress > configuration.writeTimeout.nanoseconds { close() }
-            return
-        }
-        if current != nil { return }  // a handler is running
-        if state.isReceivingRequest {
-            // Slowloris: the whole head must arrive within the head timeout; a body may not stall that long.
-            let limit = configuration.requestHeadTimeout.nanoseconds
-            let tooSlow = state.isReceivingHead ? now - requestStartedAt > limit : now - lastActivity > limit
-            if tooSlow {
-                handle(.reject(HTTPParseError(.timeout, "request not received in time")))
-            } else if state.isReceivingBody && bodyTooSlow(now: now, configuration: configuration) {
-                handle(.reject(HTTPParseError(.timeout, "request body arrived too slowly")))
-            }
-        } else if state.isIdle && now - lastActivity > configuration.keepAliveTimeout.nanoseconds {
-            close()
-        } else if drainRequested && state.isIdle && now - lastActivity > Self.drainGrace {
-            close()
-        }
-    }
-
-    /// Whether the body fell below `minimumBodyRate` over the window that just ended (a trickle of a byte
-    /// every few seconds never trips the stall timeout, but holds the connection and its buffer forever).
-    private func bodyTooSlow(now: UInt64, configuration: ServerConfiguration) -> Bool {
-        guard configuration.minimumBodyRate > 0 else { return false }
-        let received = state.bodyByteCount
-        guard bodyWindowStart != 0 else {
-            bodyWindowStart = now
-            bodyWindowStartBytes = received
-            return false
-        }
-        let window = max(configuration.bodyRateWindow.nanoseconds, 1_000_000_000)
-        guard now - bodyWindowStart >= window else { return false }
-        let (needed, overflow) = configuration.minimumBodyRate.multipliedReportingOverflow(by: Int(window / 1_000_000_000))
-        if overflow || received - bodyWindowStartBytes < needed { return true }
-        bodyWindowStart = now
-        bodyWindowStartBytes = received
-        return false
+        guard !isClosed else { return }
+        handle(state.tick(now: now))
     }
 
     func close() {

@@ -48,6 +48,20 @@ public struct ServerConfiguration: Sendable {
     /// The defaults: 127.0.0.1:8000, 10 s head timeout, 60 s keep-alive, 10 MiB bodies.
     public init() {}
 
+    /// The timeouts and bounds each connection's state machine enforces.
+    public var connectionTimeouts: HTTPConnectionState.Timeouts {
+        var timeouts = HTTPConnectionState.Timeouts()
+        timeouts.requestHead = requestHeadTimeout.nanoseconds
+        timeouts.keepAlive = keepAliveTimeout.nanoseconds
+        timeouts.write = writeTimeout.nanoseconds
+        timeouts.minimumBodyRate = minimumBodyRate
+        timeouts.bodyRateWindow = bodyRateWindow.nanoseconds
+        // Up to a whole refused body (a 413 at the head) is discarded while lingering, and a megabyte more.
+        let (limit, overflow) = limits.maxBodySize.addingReportingOverflow(1 << 20)
+        timeouts.lingerDiscardLimit = overflow ? Int.max : limit
+        return timeouts
+    }
+
     /// The defaults with a host and port.
     public init(host: String, port: Int) {
         self.host = host

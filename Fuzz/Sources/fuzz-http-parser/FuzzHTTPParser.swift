@@ -197,6 +197,10 @@ func runConnection(_ payload: [UInt8], limits: HTTPParserLimits, control: [UInt8
                 // harness stops at each of those before asking again.
                 invariant(false, "the connection closed by itself")
                 return .endOfInput
+            case .lingeringClose, .resumeStreamWriter, .responseComplete, .readNow:
+                // Output and drain events: the harness queues no output and never drains.
+                invariant(false, "\(action) without output or a drain")
+                return .endOfInput
             }
         }
     }

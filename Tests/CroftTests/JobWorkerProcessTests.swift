@@ -44,14 +44,20 @@ import Testing
         let id = try #require(try await queue.enqueue(SleepJob(seconds: 0.2)))
         // The first worker gets a long job... simulated by a sleep job it never finishes: kill -9 mid-job.
         try await database.write { db in try db.execute("UPDATE croft_jobs SET payload = ? WHERE id = ?", Data(#"{"seconds":30}"#.utf8), id) }
-        let (victim, output) = try JobsTestHelper.startWorker(database: path, concurrency: 1, lease: 1)
+        // An hour's lease, which a stalled test cannot outrun; once the worker is dead, the test moves the
+        // lease's end into the past, as time would (the child processes read the system clock, so the
+        // test clock of JobQueueTests cannot reach them).
+        let (victim, output) = try JobsTestHelper.startWorker(database: path, concurrency: 1, lease: 3600)
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.contains("started \(id) attempt 1"))
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
         #expect(try await queue.job(id: id)?.state == .running)  // still leased to the dead worker
-        try await database.write { db in try db.execute("UPDATE croft_jobs SET payload = ? WHERE id = ?", Data(#"{"seconds":0.05}"#.utf8), id) }
-        let (rescuer, rescuerOutput) = try JobsTestHelper.startWorker(database: path, concurrency: 1, lease: 1)
+        try await database.write { db in
+            try db.execute("UPDATE croft_jobs SET payload = ?, lease_until = lease_until - 3601 WHERE id = ?",
+                           Data(#"{"seconds":0.05}"#.utf8), id)
+        }
+        let (rescuer, rescuerOutput) = try JobsTestHelper.startWorker(database: path, concurrency: 1, lease: 30)
         rescuer.waitUntilExit()
         let rescued = String(decoding: rescuerOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(rescued.contains("started \(id) attempt 2"))

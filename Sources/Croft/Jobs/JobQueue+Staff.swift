@@ -3,7 +3,7 @@ import Foundation
 extension JobQueue {
     /// Counts by state, and how many queued jobs are due: the `/staff/jobs/` summary.
     public func counts() async throws -> JobCounts {
-        let now = Self.now
+        let now = clock()
         return try await database.read { db in
             var counts = JobCounts()
             for row in try db.fetchAll("SELECT state, count(*) AS n, sum(state = 'queued' AND run_at <= ?) AS due FROM croft_jobs GROUP BY state", now) {
@@ -45,7 +45,7 @@ extension JobQueue {
 
     /// Queues a failed job again, now, with a fresh set of attempts (the staff "retry" button).
     public func retry(id: Int64) async throws {
-        let now = Self.now
+        let now = clock()
         let changed = try await database.write { db in
             try db.execute("""
                 UPDATE croft_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, worker = NULL, lease_until = NULL
@@ -68,7 +68,7 @@ extension JobQueue {
     /// Deletes finished jobs older than `age` seconds; returns how many.
     @discardableResult
     public func purgeFinished(olderThan age: Double = 7 * 86_400) async throws -> Int {
-        let cutoff = Self.now - age
+        let cutoff = clock() - age
         return try await database.write { db in
             try db.execute("DELETE FROM croft_jobs WHERE state = 'done' AND finished_at < ?", cutoff)
             return db.changes

@@ -19,11 +19,18 @@ public struct JobQueue: Sendable {
     public let database: DatabasePool
     /// The backoff between attempts.
     public var retryPolicy: RetryPolicy
+    /// The current time in seconds since 1970 (injectable so due times, leases and backoff can be tested
+    /// without sleeping). Every time the queue's methods store or compare (`run_at`, `lease_until`,
+    /// `created_at`, `finished_at`) comes from it, and so do the lease renewals of a ``JobWorker`` and the
+    /// ticks of a ``JobScheduler`` working this queue.
+    let clock: @Sendable () -> Double
 
     /// Opens the queue on `database`, creating the table and its indexes when missing.
-    public init(database: DatabasePool, retryPolicy: RetryPolicy = RetryPolicy()) throws {
+    public init(database: DatabasePool, retryPolicy: RetryPolicy = RetryPolicy(),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.database = database
         self.retryPolicy = retryPolicy
+        self.clock = clock
         try database.writeSync { db in try Self.createTable(db) }
     }
 
@@ -51,8 +58,6 @@ public struct JobQueue: Sendable {
             """)
     }
 
-    static var now: Double { Date().timeIntervalSince1970 }
-
     // MARK: Enqueueing
 
     /// Adds `job` to the queue, to run at `runAt` (now by default); higher `priority` runs first.
@@ -64,27 +69,32 @@ public struct JobQueue: Sendable {
                                 uniqueKey: String? = nil) async throws -> Int64? {
         let payload = try JSONEncoder().encode(job)
         let attempts = maxAttempts ?? J.maxAttempts
-        let runAt = runAt?.timeIntervalSince1970 ?? Self.now
+        let now = clock()
+        let runAt = runAt?.timeIntervalSince1970 ?? now
         return try await database.write { db in
             try Self.insert(db, name: J.name, payload: payload, runAt: runAt, priority: priority,
-                            maxAttempts: attempts, uniqueKey: uniqueKey)
+                            maxAttempts: attempts, uniqueKey: uniqueKey, createdAt: now)
         }
     }
 
     /// Adds `job` inside a write the caller already holds, so the job exists only if that write commits.
+    ///
+    /// A static function has no queue and so no injected clock: `created_at`, and `run_at` when `runAt`
+    /// is nil, are the system time.
     @discardableResult
     public static func enqueue<J: Job>(_ job: J, in db: Connection, at runAt: Date? = nil, priority: Int = 0,
                                        uniqueKey: String? = nil) throws -> Int64? {
-        try insert(db, name: J.name, payload: try JSONEncoder().encode(job), runAt: runAt?.timeIntervalSince1970 ?? now,
-                   priority: priority, maxAttempts: J.maxAttempts, uniqueKey: uniqueKey)
+        let now = Date().timeIntervalSince1970
+        return try insert(db, name: J.name, payload: try JSONEncoder().encode(job), runAt: runAt?.timeIntervalSince1970 ?? now,
+                          priority: priority, maxAttempts: J.maxAttempts, uniqueKey: uniqueKey, createdAt: now)
     }
 
     static func insert(_ db: Connection, name: String, payload: Data, runAt: Double, priority: Int,
-                       maxAttempts: Int, uniqueKey: String?) throws -> Int64? {
+                       maxAttempts: Int, uniqueKey: String?, createdAt: Double) throws -> Int64? {
         try db.execute("""
             INSERT INTO croft_jobs (name, payload, priority, run_at, max_attempts, unique_key, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING
-            """, name, payload, priority, runAt, max(1, maxAttempts), uniqueKey, now)
+            """, name, payload, priority, runAt, max(1, maxAttempts), uniqueKey, createdAt)
         return db.changes > 0 ? db.lastInsertedRowID : nil
     }
 
@@ -95,7 +105,7 @@ public struct JobQueue: Sendable {
     /// Jobs whose lease expired (their worker died) are claimed again as a new attempt, or marked failed
     /// when they had no attempts left.
     public func claim(worker: String, limit: Int, lease: Double) async throws -> [ClaimedJob] {
-        let now = Self.now
+        let now = clock()
         return try await database.write { db in
             try db.execute("""
                 UPDATE croft_jobs SET state = 'failed', finished_at = ?1, worker = NULL, lease_until = NULL,
@@ -120,7 +130,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func renewLeases(worker: String, ids: [Int64], lease: Double) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
-        let until = Self.now + lease
+        let until = clock() + lease
         let list = ids.map(String.init).joined(separator: ",")  // integers only: not user input
         return try await database.write { db in
             try db.execute("UPDATE croft_jobs SET lease_until = ? WHERE state = 'running' AND worker = ? AND id IN (\(list))", until, worker)
@@ -131,7 +141,7 @@ public struct JobQueue: Sendable {
     /// Marks a claimed job done; false when `worker` no longer held it (its lease had been taken over).
     @discardableResult
     public func complete(_ job: ClaimedJob, worker: String) async throws -> Bool {
-        let now = Self.now
+        let now = clock()
         return try await database.write { db in
             try db.execute("""
                 UPDATE croft_jobs SET state = 'done', finished_at = ?, lease_until = NULL, last_error = NULL
@@ -144,7 +154,7 @@ public struct JobQueue: Sendable {
     /// Records a failed attempt: back to `queued` after the backoff delay, or `failed` when no attempts are left.
     @discardableResult
     public func fail(_ job: ClaimedJob, worker: String, error: String) async throws -> JobState {
-        let now = Self.now
+        let now = clock()
         let isFinal = job.attempt >= job.maxAttempts
         let runAt = now + retryPolicy.delay(afterAttempt: job.attempt)
         let message = String(error.prefix(4000))

@@ -14,16 +14,18 @@ public final class JobScheduler: Sendable {
     /// The end of the last minute range looked at, and when.
     private let state: Mutex<(through: Date, checkedAt: Date)>
 
-    /// Creates a scheduler that considers minutes from `start` onwards.
+    /// Creates a scheduler that considers minutes from `start` onwards (the system time by default: with a
+    /// queue on another clock, pass that clock's time).
     public init(jobs: [RecurringJob], start: Date = Date(), checkInterval: Double = 15) {
         self.jobs = jobs
         self.checkInterval = checkInterval
         state = Mutex((start, .distantPast))
     }
 
-    /// Runs ``tick(queue:now:)`` when ``checkInterval`` has passed since the last look.
+    /// Runs ``tick(queue:now:)`` when ``checkInterval`` has passed since the last look, both read from the
+    /// queue's clock.
     public func tickIfDue(queue: JobQueue, logger: Logger) async {
-        let now = Date()
+        let now = Date(timeIntervalSince1970: queue.clock())
         let due = state.withLock { state -> Bool in
             guard now.timeIntervalSince(state.checkedAt) >= checkInterval else { return false }
             state.checkedAt = now

@@ -20,7 +20,7 @@ public final class JobWorker: Sendable {
     public let registry: JobRegistry
     /// Jobs run at once.
     public let concurrency: Int
-    /// Lease length in seconds; renewed every third of it while a job runs.
+    /// Lease length in seconds; renewed every third of it (by the queue's clock) while a job runs.
     public let lease: Double
     /// How long to sleep when no job is due.
     public let pollInterval: Duration
@@ -58,12 +58,13 @@ public final class JobWorker: Sendable {
     /// (running jobs finished, or were put back in the queue at the deadline).
     public func run() async {
         logger.info("job worker \(identity) started: concurrency \(concurrency), lease \(Int(lease)) s")
-        var lastRenewal = Date()
+        var lastRenewal = queue.clock()  // the queue's clock: the leases it renews are in its time
         var fullWait = 250
         while !stopping.load(ordering: .acquiring) {
             if let scheduler { await scheduler.tickIfDue(queue: queue, logger: logger) }
-            if Date().timeIntervalSince(lastRenewal) > lease / 3 {
-                lastRenewal = Date()
+            let now = queue.clock()
+            if now - lastRenewal > lease / 3 {
+                lastRenewal = now
                 let ids = running.withLock { Array($0.keys) }
                 do { try await queue.renewLeases(worker: identity, ids: ids, lease: lease) } catch {
                     logger.error("could not renew job leases: \(error)")

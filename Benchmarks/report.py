@@ -6,6 +6,8 @@
 Reads wrk/results.tsv (written by ../shared/bench/run.sh), facts.tsv, rss.tsv and mixed.jsonl.
 One table per test: Croft's req/s, p50/p99 latency and errors at each connection count, then each
 peer's req/s (with its p99) and Croft's throughput divided by the peer's ("4.2×" = Croft 4.2 times faster).
+"croft" is the epoll poller; when the run also measured "croft-dispatch" (the Dispatch poller), a line
+under each table gives its req/s, its ratio to epoll and to each Swift peer.
 Errors are non-2xx responses plus socket errors (connect/read/write/timeout) as wrk counts them.
 """
 import csv
@@ -34,7 +36,7 @@ for ep in endpoints:
     sel = [r for r in rows if r["endpoint"] == ep]
     peers = []
     for r in sel:
-        if r["target"] != "croft" and r["target"] not in peers:
+        if r["target"] not in ("croft", "croft-dispatch") and r["target"] not in peers:
             peers.append(r["target"])
     method = "POST" if ep == "write" else "GET"
     print(f"\n#### {method} /{ep}\n")
@@ -66,6 +68,21 @@ for ep in endpoints:
             ratio = f"{crps / prps:.1f}×" if prps else "n/a"
             cells += f" {fmt_rps(prps)} ({pr['p99_ms']}{extra}) | {ratio} |"
         print(cells)
+    dispatch = [r for r in sel if r["target"] == "croft-dispatch"]
+    if dispatch:
+        swift_peers = [p for p in peers if p in ("hummingbird", "flyingfox", "vapor")]
+        print("\n| -c | croft-dispatch req/s (p99 ms) | dispatch ÷ epoll |" + "".join(f" dispatch ÷ {p} |" for p in swift_peers))
+        print("|---:|---:|---:|" + "---:|" * len(swift_peers))
+        for d in dispatch:
+            drps = float(d["rps"] or 0)
+            croft = next((r for r in sel if r["target"] == "croft" and r["conns"] == d["conns"]), None)
+            crps = float(croft["rps"] or 0) if croft else 0
+            cells = f"| {d['conns']} | {fmt_rps(drps)} ({d['p99_ms']}) | {f'{drps / crps:.2f}×' if crps else 'n/a'} |"
+            for p in swift_peers:
+                pr = next((r for r in sel if r["target"] == p and r["conns"] == d["conns"]), None)
+                prps = float(pr["rps"] or 0) if pr else 0
+                cells += f" {f'{drps / prps:.1f}×' if prps else 'n/a'} |"
+            print(cells)
 
 mixed = os.path.join(out, "mixed.jsonl")
 if os.path.exists(mixed):

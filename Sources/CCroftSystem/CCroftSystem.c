@@ -1,17 +1,25 @@
 #define _GNU_SOURCE
 #include "CCroftSystem.h"
 
-#include <sched.h>
+// Linux is what this shim is for (epoll, eventfd, accept4, sched_getaffinity, per-thread nice). Elsewhere
+// (macOS) the same functions exist so the module links, and fail with ENOSYS or report "not applicable":
+// CroftHTTP uses its Dispatch poller there and never calls the epoll ones.
+#include <errno.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <stdlib.h>
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/syscall.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#endif
+
+#if defined(__linux__)
 
 int croft_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
@@ -58,6 +66,26 @@ int croft_available_cpus(void) {
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
     return CPU_COUNT(&set);
 }
+
+#else  // not Linux: no epoll or eventfd; accept4 and CPU affinity are Linux's
+
+int croft_epoll_create(void) { errno = ENOSYS; return -1; }
+int croft_epoll_add(int epfd, int fd, uint32_t events) { (void)epfd; (void)fd; (void)events; errno = ENOSYS; return -1; }
+int croft_epoll_del(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
+int croft_epoll_wait(int epfd, int *fds, uint32_t *events, int max_events, int timeout_ms) {
+    (void)epfd; (void)fds; (void)events; (void)max_events; (void)timeout_ms;
+    errno = ENOSYS;
+    return -1;
+}
+int croft_eventfd_create(void) { errno = ENOSYS; return -1; }
+void croft_eventfd_signal(int fd) { (void)fd; }
+void croft_eventfd_drain(int fd) { (void)fd; }
+int croft_accept(int listener, struct sockaddr *address, unsigned int *length) {
+    return accept(listener, address, (socklen_t *)length);
+}
+int croft_available_cpus(void) { return 0; }
+
+#endif
 
 int croft_return_large_allocations_to_system(unsigned long bytes) {
 #if defined(__GLIBC__)

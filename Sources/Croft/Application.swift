@@ -190,6 +190,7 @@ public final class Application: Sendable {
     public var serverConfiguration: ServerConfiguration {
         var configuration = ServerConfiguration(host: settings.host, port: settings.port)
         configuration.reusePort = settings.reusePort
+        configuration.poller = settings.poller
         configuration.limits.maxBodySize = settings.maxBodySize
         configuration.limits.maxFormBodySize = settings.formLimits.maxBytes
         configuration.maxConnections = settings.maxConnections

@@ -48,6 +48,9 @@ public struct Settings: Sendable {
     public var signupRateLimit: Int
     /// `REUSE_PORT`: bind with SO_REUSEPORT so a new process can take over while the old one drains.
     public var reusePort: Bool
+    /// `POLLER`: `epoll` (Linux's fast path, its default) or `dispatch` (Dispatch sources: kqueue on a Mac,
+    /// the default wherever epoll is absent).
+    public var poller: PollerBackend
     /// `ALLOWED_HOSTS`: comma-separated host names this site answers for (`.example.com` includes
     /// subdomains, `*` allows any). Defaults to the loopback names in development, nothing in production.
     public var allowedHosts: [String]
@@ -144,6 +147,14 @@ public struct Settings: Sendable {
         minimumRequestBodyRate = bounded("MIN_REQUEST_BODY_RATE", 1024, 0...1_000_000_000)
         maxBodyMemory = bounded("MAX_BODY_MEMORY", 64 * 1024 * 1024, 0...Int(Int32.max) * 64)
         reusePort = boolean("REUSE_PORT") ?? false
+        poller = PollerBackend.platformDefault
+        if let value = text("POLLER") {
+            if let chosen = PollerBackend(rawValue: value.lowercased()), chosen != .epoll || PollerBackend.platformDefault == .epoll {
+                poller = chosen
+            } else {
+                invalid.append("POLLER=\"\(value)\" is not one of \(PollerBackend.platformDefault == .epoll ? "epoll, dispatch" : "dispatch (epoll is Linux's)")")
+            }
+        }
         formLimits = FormLimits()
         formLimits.maxFields = bounded("DATA_UPLOAD_MAX_NUMBER_FIELDS", formLimits.maxFields, 1...10_000_000)
         formLimits.maxBytes = bounded("DATA_UPLOAD_MAX_MEMORY_SIZE", formLimits.maxBytes, 0...1_000_000_000)

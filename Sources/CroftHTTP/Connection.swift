@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The socket side of one client connection. Confined to its event loop's thread: every method runs there
@@ -25,6 +27,12 @@ final class Connection: @unchecked Sendable {
     private var reservedBodyBytes = 0
     private var current: InFlight?
     private var streamWaiter: CheckedContinuation<Void, any Error>?
+    /// Whether the poller is asked for writability (only while output waits for room) and for input (not
+    /// while reading is paused or after EOF): level-triggered pollers need both, edge-triggered ignore them.
+    private var wantsWrite = false
+    private var wantsRead = true
+    /// The Dispatch poller's sources for this socket (nil under epoll).
+    var dispatchSources: DispatchConnectionSources?
 
     /// What the access log and a streamed body need of the response in flight.
     struct InFlight {
@@ -53,7 +61,11 @@ final class Connection: @unchecked Sendable {
     func readAvailable() {
         loop.assertInLoop()
         while socketReadable && !isClosed {
-            if state.shouldPauseReading { return }  // back-pressure until the current response is sent
+            if state.shouldPauseReading {  // back-pressure until the current response is sent
+                setReadInterest(false)
+                return
+            }
+            setReadInterest(true)
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
             if count > 0 {
                 let action = state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count), now: loop.now)
@@ -62,6 +74,7 @@ final class Connection: @unchecked Sendable {
                     .serviceUnavailable, "the server is busy receiving other requests; retry in a few seconds")))
             } else if count == 0 {
                 socketReadable = false
+                setReadInterest(false)  // EOF stays readable: a level-triggered poller would spin on it
                 handle(state.peerClosed())
                 return
             } else {
@@ -72,6 +85,18 @@ final class Connection: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    private func setReadInterest(_ wanted: Bool) {
+        guard wantsRead != wanted else { return }
+        wantsRead = wanted
+        loop.poller.setReadInterest(self, wanted)
+    }
+
+    private func setWriteInterest(_ wanted: Bool) {
+        guard wantsWrite != wanted else { return }
+        wantsWrite = wanted
+        loop.poller.setWriteInterest(self, wanted)
     }
 
     /// Counts the body against the server's budget: its whole `Content-Length` as soon as the head arrives
@@ -265,7 +290,7 @@ final class Connection: @unchecked Sendable {
         loop.assertInLoop()
         while outputIndex < output.count && !isClosed {
             let written = output.withUnsafeBytes { bytes in
-                Glibc.send(fd, bytes.baseAddress! + outputIndex, bytes.count - outputIndex, Int32(MSG_NOSIGNAL))
+                Platform.send(fd, bytes.baseAddress! + outputIndex, bytes.count - outputIndex)
             }
             if written > 0 {
                 outputIndex += written
@@ -273,7 +298,10 @@ final class Connection: @unchecked Sendable {
             } else if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { break }
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    setWriteInterest(true)
+                    break
+                }
                 close()
                 return
             }
@@ -282,6 +310,7 @@ final class Connection: @unchecked Sendable {
         if outputIndex == output.count {
             if output.capacity > 64 * 1024 { output = [] } else { output.removeAll(keepingCapacity: true) }
             outputIndex = 0
+            setWriteInterest(false)
         }
         handle(state.flushed(now: loop.now))
     }
@@ -319,7 +348,7 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         releaseBody()
-        Glibc.close(fd)
+        loop.poller.closeSocket(of: self)
         if Int(fd) < loop.connections.count, loop.connections[Int(fd)] === self { loop.connections[Int(fd)] = nil }
         if let waiter = streamWaiter {
             streamWaiter = nil

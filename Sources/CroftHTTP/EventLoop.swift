@@ -1,18 +1,17 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
-import CCroftSystem
 import Foundation
-import Synchronization
 
-/// One thread running `epoll_wait` over its listeners and connections (edge-triggered for connections).
+/// One event loop: the connections it accepted, their state, and the readiness poller that drives them
+/// (``PollerBackend``: epoll on its own thread, or Dispatch sources on a serial queue).
 ///
-/// Everything a connection does happens on its loop's thread; other threads hand work over with `execute`,
-/// which queues a closure and wakes the loop through an `eventfd` (once per batch, not per closure).
-///
-/// `@unchecked Sendable` because it is confined: its mutable state (connections, listeners, timers) is
-/// touched only on its thread, which `assertInLoop()` checks in debug builds; the cross-thread parts
-/// (`pending`, `running`, `wakeRequested`) are a `Mutex` and atomics.
+/// Everything a connection does happens on its loop (the epoll thread, or the Dispatch queue); other threads
+/// hand work over with `execute`. `@unchecked Sendable` because it is confined: its mutable state
+/// (connections, listeners, timers) is touched only on the loop, which `assertInLoop()` checks in debug
+/// builds; the cross-thread parts live in the poller (a `Mutex` and atomics, or the queue itself).
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop: a closure, or a Swift task job when the loop is a task's executor.
     enum Work {
@@ -20,27 +19,22 @@ final class EventLoop: @unchecked Sendable {
         case job(UnownedJob)
     }
 
-    let epollFD: Int32
-    let wakeFD: Int32
-    /// Strong, not `unowned`: a loop thread can outlive the last outside reference to its server
-    /// (a caller that drops a server without shutting it down), and must not crash reading it then.
-    /// The cycle is broken by `shutdown()`, which lets go of the loops once they stop.
+    /// Strong, not `unowned`: a loop can outlive the last outside reference to its server (a caller that
+    /// drops a server without shutting it down), and must not crash reading it then. The cycle is broken
+    /// by `shutdown()`, which lets go of the loops once they stop.
     let server: Server
-    private let pending = Mutex<[Work]>([])
-    private var loopThread: pthread_t?
-    private let wakeRequested = Atomic<Bool>(false)
-    private let running = Atomic<Bool>(true)
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    /// What waits for readiness and runs the loop.
+    let poller: any Poller
 
-    // Loop-thread state below.
+    // Loop state below: touched only on the loop.
     var connections: [Connection?] = []
     var listeners: [Int32] = []
     var serializer = ResponseSerializer()
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// The loop's clock (monotonic nanoseconds), read once per batch of events.
     var now: UInt64 = monotonicNanoseconds()
     private var nextSweep: UInt64 = 0
-    private var acceptPausedUntil: UInt64 = 0
+    private(set) var acceptPausedUntil: UInt64 = 0
     private var nextRefusalLog: UInt64 = 0
     var requestCounter: UInt64 = 0
     let idPrefix: String
@@ -49,167 +43,103 @@ final class EventLoop: @unchecked Sendable {
 
     init(server: Server, index: Int) throws(ServerError) {
         self.server = server
-        epollFD = croft_epoll_create()
-        guard epollFD >= 0 else { throw .socket(operation: "epoll_create1", address: "-", errno: errno) }
-        wakeFD = croft_eventfd_create()
-        guard wakeFD >= 0 else { throw .socket(operation: "eventfd", address: "-", errno: errno) }
+        switch server.configuration.poller {
+        case .epoll:
+            #if os(Linux)
+            poller = try EpollPoller()
+            #else
+            poller = DispatchPoller(index: index)
+            #endif
+        case .dispatch:
+            poller = DispatchPoller(index: index)
+        }
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         idPrefix = String(UInt32.random(in: 0x1000_0000...0xFFFF_FFFF) &+ UInt32(index), radix: 16)
-        croft_epoll_add(epollFD, wakeFD, CROFT_EPOLLIN)
     }
 
     deinit {
         readBuffer.deallocate()
-        close(wakeFD)
-        close(epollFD)
     }
 
-    /// Starts the loop's thread.
+    /// Starts the loop.
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "croft-http"
-        thread.stackSize = 1 << 20
-        self.thread = thread
-        thread.start()
+        poller.start(loop: self)
     }
 
-    /// Runs `work` on the loop's thread soon. Safe from any thread.
+    /// Runs `work` on the loop soon. Safe from any thread.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        submit(.closure(work))
+        poller.submit(.closure(work), loop: self)
     }
 
-    private func submit(_ work: Work) {
-        pending.withLock { $0.append(work) }
-        // On the loop's own thread the queue is drained before the next epoll_wait: no wake-up needed.
-        if inLoop { return }
-        if !wakeRequested.exchange(true, ordering: .acquiringAndReleasing) {
-            croft_eventfd_signal(wakeFD)
-        }
-    }
+    /// Whether the caller runs on this loop.
+    var inLoop: Bool { poller.inLoop }
 
-    /// Whether the caller runs on this loop's thread.
-    var inLoop: Bool {
-        guard let loopThread else { return false }
-        return pthread_equal(pthread_self(), loopThread) != 0
-    }
-
-    /// Traps in debug builds when called off this loop's thread: the loop's state, and every `Connection`'s,
-    /// belongs to it alone (that is the whole case for `@unchecked Sendable`). Before the loop runs, its
-    /// creator may still set it up. Free in release builds.
+    /// Traps in debug builds when called off this loop: the loop's state, and every `Connection`'s, belongs
+    /// to it alone (that is the whole case for `@unchecked Sendable`). Before the loop starts, its creator
+    /// may still set it up. Free in release builds.
     @inline(__always)
     func assertInLoop(_ function: StaticString = #function) {
         #if DEBUG
-        precondition(loopThread == nil || inLoop, "\(function) ran off its event loop's thread")
+        precondition(!poller.isStarted || poller.inLoop, "\(function) ran off its event loop")
         #endif
     }
 
-    /// Asks the loop to finish its current iteration and exit, then waits for it.
+    /// Asks the loop to stop (closing what is still open), then waits for it.
     func stopAndWait() {
-        running.store(false, ordering: .releasing)
-        croft_eventfd_signal(wakeFD)
-        finished.wait()
+        poller.stopAndWait(loop: self)
     }
 
-    /// Registers a listening socket (level-triggered, shared by all loops with `EPOLLEXCLUSIVE`).
+    /// Registers a listening socket, shared by all loops.
     func addListener(_ fd: Int32) {
         assertInLoop()
         guard !listeners.contains(fd) else { return }
-        croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLEXCLUSIVE)
+        poller.addListener(fd, loop: self)
         listeners.append(fd)
     }
 
     /// Stops accepting on this loop (the server closes the sockets once every loop has let go).
     func removeListeners() {
         assertInLoop()
-        for fd in listeners { croft_epoll_del(epollFD, fd) }
+        poller.removeListeners(listeners)
         listeners.removeAll()
     }
 
-    private func run() {
-        loopThread = pthread_self()
-        let maxEvents = 256
-        let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: maxEvents)
-        let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: maxEvents)
-        defer {
-            readyFDs.deallocate()
-            readyEvents.deallocate()
+    /// Refreshes the loop's clock; the poller calls it when events arrive.
+    @inline(__always)
+    func tickClock() {
+        now = monotonicNanoseconds()
+    }
+
+    /// Runs the timeout sweep when it is due (every 250 ms).
+    func sweepIfDue() {
+        if now >= nextSweep {
+            nextSweep = now + 250_000_000
+            sweep()
         }
-        while running.load(ordering: .acquiring) {
-            let timeout: Int32 = acceptPausedUntil > 0 ? 50 : 500
-            let count = croft_epoll_wait(epollFD, readyFDs, readyEvents, Int32(maxEvents), timeout)
-            now = monotonicNanoseconds()
-            if count > 0 {
-                for index in 0..<Int(count) {
-                    let fd = readyFDs[index]
-                    if fd == wakeFD {
-                        croft_eventfd_drain(wakeFD)
-                        continue
-                    }
-                    if listeners.contains(fd) {
-                        acceptConnections(on: fd)
-                        continue
-                    }
-                    guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { continue }
-                    let flags = readyEvents[index]
-                    if flags & (CROFT_EPOLLIN | CROFT_EPOLLRDHUP | CROFT_EPOLLHUP | CROFT_EPOLLERR) != 0 {
-                        connection.socketReadable = true
-                        connection.readAvailable()
-                    }
-                    if flags & CROFT_EPOLLOUT != 0, !connection.isClosed {
-                        connection.flush()
-                    }
-                }
-            }
-            runPending()
-            if now >= nextSweep {
-                nextSweep = now + 250_000_000
-                sweep()
-            }
-        }
-        runPending()
+    }
+
+    /// Closes every connection (the loop is stopping).
+    func closeAllConnections() {
         for case let connection? in connections { connection.close() }
     }
 
-    private func runPending() {
-        wakeRequested.store(false, ordering: .releasing)
-        while true {
-            let work = pending.withLock { queue -> [Work] in
-                let taken = queue
-                queue.removeAll(keepingCapacity: true)
-                return taken
-            }
-            if work.isEmpty { return }
-            for item in work {
-                switch item {
-                case .closure(let closure): closure()
-                case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
-                }
-            }
-        }
-    }
-
-    private func acceptConnections(on listener: Int32) {
+    func acceptConnections(on listener: Int32) {
         assertInLoop()
         if acceptPausedUntil > now { return }
         for _ in 0..<64 {
             var address = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    croft_accept(listener, $0, &length)
-                }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Platform.accept(listener, $0, &length) }
             }
             if fd < 0 {
                 let code = errno
                 if code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == ECONNABORTED { return }
                 if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
-                    // Out of descriptors: stop accepting briefly instead of spinning on a level-triggered listener.
+                    // Out of descriptors: stop accepting briefly instead of spinning on a ready listener.
                     server.logger.warning("accept failed: \(String(cString: strerror(code))); pausing accepts for 100 ms")
                     acceptPausedUntil = now + 100_000_000
-                    for fd in listeners { croft_epoll_del(epollFD, fd) }
+                    poller.pauseAccepting(listeners)
                 }
                 return
             }
@@ -231,7 +161,7 @@ final class EventLoop: @unchecked Sendable {
                 connections.append(contentsOf: repeatElement(nil, count: max(slot + 1 - connections.count, connections.count)))
             }
             connections[slot] = connection
-            croft_epoll_add(epollFD, fd, CROFT_EPOLLIN | CROFT_EPOLLOUT | CROFT_EPOLLRDHUP | CROFT_EPOLLET)
+            poller.register(connection)
             // Accepted while draining: the client completed its handshake before the listener closed,
             // so it is served (with `Connection: close`), not reset.
             if server.isDraining { connection.drain() }
@@ -262,8 +192,8 @@ final class EventLoop: @unchecked Sendable {
     /// the connections already open keep being served.
     private func refuse(_ fd: Int32, remote: String) {
         let response = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        _ = response.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
-        Glibc.close(fd)
+        _ = response.utf8CString.withUnsafeBufferPointer { Platform.send(fd, $0.baseAddress!, $0.count - 1) }
+        Platform.closeDescriptor(fd)
         if now >= nextRefusalLog {
             nextRefusalLog = now + 10_000_000_000
             let limits = server.configuration
@@ -277,10 +207,7 @@ final class EventLoop: @unchecked Sendable {
         assertInLoop()
         if acceptPausedUntil > 0 && now >= acceptPausedUntil {
             acceptPausedUntil = 0
-            // EPOLLEXCLUSIVE cannot be modified, only added again (epoll_ctl(2)).
-            let paused = listeners
-            listeners.removeAll()
-            for fd in paused { addListener(fd) }
+            poller.resumeAccepting(listeners)
         }
         for case let connection? in connections { connection.checkTimeouts(now: now) }
     }
@@ -308,7 +235,7 @@ final class EventLoop: @unchecked Sendable {
     /// At the shutdown deadline: closes whatever is still open.
     func closeAll() {
         assertInLoop()
-        for case let connection? in connections { connection.close() }
+        closeAllConnections()
     }
 
     /// A fresh request id: this loop's random prefix and a counter.
@@ -320,10 +247,42 @@ final class EventLoop: @unchecked Sendable {
 }
 
 /// An event loop can run Swift tasks itself: handlers started with it as their executor preference run on the
-/// loop's thread, so a request needs no thread hop in or out (the model of NIO-based servers). Work that must
-/// not delay I/O, such as SQLite calls, runs on its own threads and resumes here.
+/// loop, so a request needs no thread hop in or out (the model of NIO-based servers). Work that must not
+/// delay I/O, such as SQLite calls, runs on its own threads and resumes here.
 extension EventLoop: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
-        submit(.job(UnownedJob(job)))
+        poller.submit(.job(UnownedJob(job)), loop: self)
     }
+}
+
+/// What an event loop needs from a readiness poller. Its methods run on the loop unless they say otherwise.
+protocol Poller: AnyObject {
+    /// Whether the loop has started (before, its creator may set it up from another thread).
+    var isStarted: Bool { get }
+    /// Whether the caller runs on the loop. Any thread.
+    var inLoop: Bool { get }
+    /// Starts running `loop`.
+    func start(loop: EventLoop)
+    /// Runs `work` on the loop soon. Any thread.
+    func submit(_ work: EventLoop.Work, loop: EventLoop)
+    /// Stops the loop after closing its connections, and waits for it. Any thread but the loop's.
+    func stopAndWait(loop: EventLoop)
+    /// Watches a listening socket for connections to accept.
+    func addListener(_ fd: Int32, loop: EventLoop)
+    /// Stops watching the listeners; ``waitUntilListenersReleased()`` returns once they may be closed.
+    func removeListeners(_ fds: [Int32])
+    /// Blocks until no watch on a removed listener remains. Any thread but the loop's.
+    func waitUntilListenersReleased()
+    /// Stops accepting for a moment (out of descriptors).
+    func pauseAccepting(_ fds: [Int32])
+    /// Accepts again after ``pauseAccepting(_:)``.
+    func resumeAccepting(_ fds: [Int32])
+    /// Starts watching an accepted connection.
+    func register(_ connection: Connection)
+    /// Asks to hear when the connection's socket can take more output (or no longer to).
+    func setWriteInterest(_ connection: Connection, _ wanted: Bool)
+    /// Asks to hear when the connection's socket has input (or no longer to: reading paused, or at EOF).
+    func setReadInterest(_ connection: Connection, _ wanted: Bool)
+    /// Stops watching the connection and closes its socket.
+    func closeSocket(of connection: Connection)
 }

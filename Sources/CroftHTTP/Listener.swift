@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Opens non-blocking listening sockets.
@@ -8,12 +10,12 @@ enum Listener {
     static func open(
         address: SocketAddress, reusePort: Bool, ipv6Only: Bool, backlog: Int32
     ) throws(ServerError) -> (Int32, SocketAddress) {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Platform.streamSocket(family: address.family)
         guard fd >= 0 else { throw .socket(operation: "socket", address: address.description, errno: errno) }
         var one: Int32 = 1
         let size = socklen_t(MemoryLayout<Int32>.size)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, size)
-        if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, size) }
+        if reusePort { Platform.setReusePort(fd) }
         if address.family == AF_INET6 {
             // `::` alone serves IPv4 too (dual-stack) unless an IPv4 address is bound beside it.
             var v6only: Int32 = ipv6Only ? 1 : 0

@@ -1,14 +1,17 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import CCroftSystem
 import Dispatch
 import Logging
 import Synchronization
 
-/// A SwiftNIO-free HTTP/1.1 server on epoll and plain sockets.
+/// A SwiftNIO-free HTTP/1.1 server on plain non-blocking sockets, polled by epoll (Linux) or Dispatch
+/// sources (anywhere; kqueue on a Mac): `ServerConfiguration.poller`.
 ///
-/// Each event-loop thread accepts from the shared listeners and owns its connections; handlers run on Swift's
+/// Each event loop accepts from the shared listeners and owns its connections; handlers run on Swift's
 /// concurrency pool, never on a loop. `shutdown()` stops accepting, lets in-flight requests finish up to the
 /// deadline and closes idle connections.
 ///
@@ -106,7 +109,7 @@ public final class Server: Sendable {
         }
         loops.withLock { $0 = created }
         for loop in created { loop.start() }
-        logger.info("listening on \(bound.map { "http://\($0)" }.joined(separator: ", "))")
+        logger.info("listening on \(bound.map { "http://\($0)" }.joined(separator: ", ")) (\(configuration.poller.rawValue) poller)")
     }
 
     /// Starts (if needed), then serves until SIGTERM or SIGINT, then shuts down gracefully.
@@ -133,6 +136,13 @@ public final class Server: Sendable {
                     loop.beginDraining()
                     continuation.resume()
                 }
+            }
+        }
+        // Dispatch sources let go of a descriptor asynchronously: wait until none watches a listener.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                for loop in current { loop.poller.waitUntilListenersReleased() }
+                continuation.resume()
             }
         }
         for fd in listenerFDs.withLock({ fds in defer { fds = [] }; return fds }) { close(fd) }
@@ -224,9 +234,9 @@ public final class Server: Sendable {
 
     private func raiseFileDescriptorLimit() {
         var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+        if getrlimit(Platform.openFileLimitResource, &limit) == 0, limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
-            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            setrlimit(Platform.openFileLimitResource, &limit)
         }
     }
 }

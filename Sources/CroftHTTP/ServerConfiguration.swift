@@ -8,7 +8,10 @@ public struct ServerConfiguration: Sendable {
     public var reusePort: Bool = false
     /// The `listen(2)` backlog.
     public var backlog: Int32 = 1024
-    /// Event-loop threads; defaults to the number of active cores.
+    /// The readiness poller: epoll where the platform has it, else Dispatch sources; `POLLER` in the
+    /// environment overrides the default (``PollerBackend/default``).
+    public var poller: PollerBackend = .default
+    /// Event loops; defaults to the number of active cores.
     public var eventLoopCount: Int = ProcessInfoShim.activeProcessorCount
     /// Run handlers as tasks whose executor is the event loop that owns their connection (no thread hop), or,
     /// by default, on Swift's global concurrent pool, so handler work never delays socket I/O. Measured here
@@ -90,5 +93,7 @@ public enum ProcessInfoShim {
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import CCroftSystem

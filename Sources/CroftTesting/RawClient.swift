@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import CroftHTTP
 import Foundation
@@ -42,7 +44,15 @@ public final class RawClient: @unchecked Sendable {
     }
 
     private static func connectSocket(port: Int, ipv6: Bool, timeout: Double) throws -> Int32 {
+        #if os(Linux)
         let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        #else
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0)
+        if fd >= 0 {
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        #endif
         guard fd >= 0 else { throw ClientError.connect(errno) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -68,13 +78,13 @@ public final class RawClient: @unchecked Sendable {
         }
         if result != 0 {
             let code = errno
-            Glibc.close(fd)
+            Self.closeDescriptor(fd)
             throw ClientError.connect(code)
         }
         return fd
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { Self.closeDescriptor(fd) }
 
     /// Runs a blocking operation on the client's queue.
     private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
@@ -105,10 +115,22 @@ public final class RawClient: @unchecked Sendable {
         try await offload { try self.requestBlocking(method, target, headers: headers, body: body) }
     }
 
+    /// `close(2)` (a static function: the client's own `close` methods would shadow it).
+    private static func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+
+    /// `send(2)` without SIGPIPE (`MSG_NOSIGNAL` on Linux; `SO_NOSIGPIPE` is set on the socket elsewhere).
+    private static func sendNoSignal(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if os(Linux)
+        return Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+        #else
+        return Darwin.send(fd, bytes, count, 0)
+        #endif
+    }
+
     private func sendBlocking(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let count = bytes.withUnsafeBytes { Self.sendNoSignal(fd, $0.baseAddress! + sent, bytes.count - sent) }
             if count <= 0 { throw ClientError.closed }
             sent += count
         }

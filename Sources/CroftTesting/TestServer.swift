@@ -17,7 +17,7 @@ public enum TestServer {
         _ handler: @escaping @Sendable (Request) async throws -> Response,
         _ body: (Server) async throws -> T
     ) async throws -> T {
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        var configuration = PollerUnderTest.configuration()
         configuration.eventLoopCount = 2
         configure(&configuration)
         var logger = Logger(label: "croft.test")

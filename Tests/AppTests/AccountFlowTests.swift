@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Accounts over a real socket: every flow, and every refusal.
-@Suite struct AccountFlowTests {
+@Suite(.bothPollers) struct AccountFlowTests {
     @Test func signUpLogOutAndLogInAgain() async throws {
         try await LiveSite.with { site in
             let visitor = site.visitor()
@@ -196,7 +196,7 @@ import Testing
 }
 
 /// The staff area.
-@Suite struct StaffTests {
+@Suite(.bothPollers) struct StaffTests {
     @Test func onlyStaffReachTheDashboard() async throws {
         try await LiveSite.with { site in
             _ = try await site.createUser("user@example.com")

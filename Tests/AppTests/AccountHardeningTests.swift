@@ -6,7 +6,7 @@ import Testing
 @testable import App
 
 /// The account pages against floods, races and leaks, through the real site on a socket.
-@Suite struct AccountHardeningTests {
+@Suite(.bothPollers) struct AccountHardeningTests {
     @Test func parallelWrongPasswordsCannotOutrunTheLockOut() async throws {
         // Dearer hashing than the other tests: the race needs the check and the record to be far apart.
         try await LiveSite.with(environment: ["PASSWORD_ITERATIONS": "100000"]) { site in

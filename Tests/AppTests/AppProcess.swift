@@ -16,6 +16,7 @@ struct AppProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["BASE_DIR"] = baseDirectory
         for key in ["ENVIRONMENT", "DATABASE_PATH", "DATA_DIR", "BACKUP_DIR"] { environment.removeValue(forKey: key) }
+        environment.merge(PollerUnderTest.environment) { _, new in new }
         environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = try TemporaryFile()

@@ -6,7 +6,7 @@ import Testing
 
 /// What an attacker tried against the real site, on a socket: each answer is a 4xx, never a crash, and the
 /// server keeps serving afterwards.
-@Suite struct HardeningTests {
+@Suite(.bothPollers) struct HardeningTests {
     /// Asserts the site still answers (a trap would have killed the process, and with it this test run).
     static func stillServing(_ site: LiveSite) async throws {
         #expect(try await site.visitor().get("/health").status == 200)
@@ -72,7 +72,7 @@ import Testing
 }
 
 /// `TRUSTED_PROXIES` behind `--host ::`, with ranges, and a warning when forwarded headers come from elsewhere.
-@Suite struct TrustedProxyTests {
+@Suite(.bothPollers) struct TrustedProxyTests {
     static func signUpOverHTTPS(_ site: LiveSite, _ email: String) async throws -> (Visitor, RawResponse) {
         let visitor = site.visitor()
         try await visitor.get("/accounts/signup", headers: [("X-Forwarded-Proto", "https")])
@@ -159,7 +159,7 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 }
 
 /// Dates, lengths and numbers in headers from outside are checked before any conversion can trap.
-@Suite struct HeaderNumberTests {
+@Suite(.bothPollers) struct HeaderNumberTests {
     @Test func outOfRangeDatesInConditionalHeadersAreIgnored() async throws {
         try await LiveSite.with { site in
             let visitor = site.visitor()
@@ -181,7 +181,7 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 }
 
 /// Routing answers before CSRF: a missing page is a 404 and a wrong method a 405, as in Django.
-@Suite struct RoutingBeforeCSRFTests {
+@Suite(.bothPollers) struct RoutingBeforeCSRFTests {
     @Test func unknownPathsAndMethodsAreNotCSRFFailures() async throws {
         try await LiveSite.with { site in
             let visitor = site.visitor()

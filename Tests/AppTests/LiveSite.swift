@@ -35,6 +35,7 @@ final class LiveSite: Sendable {
         configuration.host = host
         configuration.port = 0
         configuration.eventLoopCount = 1
+        if let poller = PollerUnderTest.current { configuration.poller = poller }
         server = app.makeServer(configuration: configuration)
         try server.start()
     }

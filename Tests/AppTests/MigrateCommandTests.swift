@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `app migrate` and friends, run as the real binary against real SQLite files in a temp dir.
-@Suite struct MigrateCommandTests: AppCommandSuite {
+@Suite(.bothPollers) struct MigrateCommandTests: AppCommandSuite {
     let directory: TemporaryDirectory
 
     init() throws {

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The notes pages end to end: the real site on a socket (`LiveSite`), driven through its forms like a browser.
-@Suite struct NotesTests {
+@Suite(.bothPollers) struct NotesTests {
     /// A visitor who signed up through the form (and so is signed in).
     static func signedUp(_ site: LiveSite, _ email: String) async throws -> Visitor {
         let visitor = site.visitor()

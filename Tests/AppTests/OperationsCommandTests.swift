@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `app backup`, `restore`, `check`, `doctor`, `maintenance`, `cache clear` and `worker`, as the real binary.
-@Suite struct OperationsCommandTests: AppCommandSuite {
+@Suite(.bothPollers) struct OperationsCommandTests: AppCommandSuite {
     let directory: TemporaryDirectory
 
     init() throws {

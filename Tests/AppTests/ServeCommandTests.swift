@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Runs the real `app` executable as a child process, as a user would with `swift run app serve`.
-@Suite struct ServeCommandTests {
+@Suite(.bothPollers) struct ServeCommandTests {
     /// The `app` binary built next to the test bundle.
     static var appBinary: String {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -24,6 +24,7 @@ import Testing
             var environment = ProcessInfo.processInfo.environment
             environment["BASE_DIR"] = baseDirectory
             environment.removeValue(forKey: "PORT")
+            environment.merge(PollerUnderTest.environment) { _, new in new }
             environment.merge(extra) { _, new in new }
             process.environment = environment
             process.standardError = stderr

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `/staff/jobs/` and `/staff/backups/` over a real socket.
-@Suite struct StaffOperationsTests {
+@Suite(.bothPollers) struct StaffOperationsTests {
     struct Probe: Job {
         static let name = "test.probe"
         func run(_ context: JobContext) async throws {}

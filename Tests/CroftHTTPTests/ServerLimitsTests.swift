@@ -5,7 +5,7 @@ import Testing
 
 /// The server's caps against exhaustion, on a real socket: connections in all and per address, the slowest
 /// body accepted, and the memory all bodies may hold. Over a cap, the newcomer is refused and the rest served.
-@Suite struct ServerLimitsTests {
+@Suite(.bothPollers) struct ServerLimitsTests {
     static let echo: @Sendable (Request) async throws -> Response = { request in
         if request.path == "/hold" { try await Task.sleep(for: .seconds(2)) }
         return .text("got \(request.body.count)")

@@ -5,7 +5,7 @@ import Testing
 @testable import CroftHTTP
 
 /// End-to-end: a real server on an ephemeral port, spoken to over raw sockets.
-@Suite struct ServerTests {
+@Suite(.bothPollers) struct ServerTests {
     static let echo: @Sendable (Request) async throws -> Response = { request in
         switch request.path {
         case "/echo": return Response(headers: ["X-Method": request.method.rawValue], body: .bytes(request.body))
@@ -18,6 +18,15 @@ import Testing
     }
 
     struct TestFailure: Error {}
+
+    @Test func runsOnThePollerUnderTest() async throws {
+        let backend = try #require(PollerUnderTest.current, "the suite runs once per poller backend")
+        try await TestServer.with(Self.echo) { (server: Server) async throws in
+            #expect(server.configuration.poller == backend)
+            let status = try await RawClient(port: server.port).request("GET", "/").status
+            #expect(status == 200)
+        }
+    }
 
     @Test func servesSeveralRequestsOnOneKeepAliveConnection() async throws {
         try await TestServer.with(Self.echo) { server in
@@ -232,7 +241,7 @@ import Testing
             let (entered, enter) = AsyncStream<Void>.makeStream()
         }
         let gate = Gate()
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        var configuration = PollerUnderTest.configuration()
         configuration.shutdownTimeout = .seconds(30)
         let server = Server(configuration: configuration) { request in
             guard request.path == "/held" else { return try await Self.echo(request) }
@@ -268,7 +277,7 @@ import Testing
     }
 
     @Test func forceClosesAtTheShutdownDeadline() async throws {
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        var configuration = PollerUnderTest.configuration()
         configuration.shutdownTimeout = .milliseconds(300)
         let (entered, enter) = AsyncStream<Void>.makeStream()
         let server = Server(configuration: configuration) { request in
@@ -300,11 +309,11 @@ import Testing
     }
 
     @Test func reusePortLetsASecondServerBindWhileTheFirstDrains() async throws {
-        var first = ServerConfiguration(host: "127.0.0.1", port: 0)
+        var first = PollerUnderTest.configuration()
         first.reusePort = true
         let old = Server(configuration: first, handler: { _ in .text("old") })
         try old.start()
-        var second = ServerConfiguration(host: "127.0.0.1", port: old.port)
+        var second = PollerUnderTest.configuration(port: old.port)
         second.reusePort = true
         let new = Server(configuration: second, handler: { _ in .text("new") })
         try new.start()  // would fail with EADDRINUSE without SO_REUSEPORT
@@ -317,7 +326,7 @@ import Testing
 
     @Test func refusesASecondServerOnTheSamePortWithoutReusePort() async throws {
         try await TestServer.with(Self.echo) { server in
-            let clash = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: server.port), handler: Self.echo)
+            let clash = Server(configuration: PollerUnderTest.configuration(port: server.port), handler: Self.echo)
             #expect(throws: ServerError.self) { try clash.start() }
         }
     }

@@ -90,7 +90,7 @@ func checkFormFields(_ bytes: [UInt8]) {
         let fields = try form.formFields
         invariant(fields == FormDecoding.decode(text(bytes)), "formFields differs from decode for \(describe(bytes))")
     } catch {
-        let status = (error as? HTTPError)?.status.code
+        let status = (error as? any HTTPResponseError)?.status.code
         invariant(status == 413 || status == 400, "formFields threw \(error), not a 413 or 400")
     }
     let other = Request(method: .post, target: "/", headers: ["Content-Type": "text/plain"], body: bytes)

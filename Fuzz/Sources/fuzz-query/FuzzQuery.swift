@@ -8,7 +8,7 @@ import FuzzSupport
 
 /// The starter site's shapes of route: literals, `:id` parameters, and a catch-all like `/static/*path`.
 let router: Router = {
-    let router = Router()
+    let router = RouterBuilder()
     let ok: Handler = { _ in Response() }
     do {
         try router.get("/", name: "home", ok)
@@ -20,7 +20,7 @@ let router: Router = {
     } catch {
         fatalError("fuzz-query: the harness's own routes do not register: \(error)")
     }
-    return router
+    return router.build()
 }()
 
 /// `queryValue(name, as: T.self)`: nil when absent or empty, the converted value when `T` parses it, else a 400.

@@ -60,13 +60,13 @@ func removeRoot() {
 let files: StaticFiles = StaticFiles(directory: root)
 
 let router: Router = {
-    let router = Router()
+    let router = RouterBuilder()
     do {
         try router.get("/static/*path", name: "static") { _ in Response() }
     } catch {
         fatalError("fuzz-static-files: the harness's own route does not register: \(error)")
     }
-    return router
+    return router.build()
 }()
 
 /// `bytes a-b/size` -> (a, b, size).

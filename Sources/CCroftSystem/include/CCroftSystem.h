@@ -1,4 +1,5 @@
-// Thin C helpers over Linux epoll and eventfd, which Swift's Glibc module does not export.
+// Thin C helpers over Linux epoll and eventfd, which Swift's Glibc module does not export; on other systems
+// they exist and fail with ENOSYS (CroftHTTP's Dispatch poller is used there).
 // epoll_event is a packed struct on x86_64; these wrappers unpack it so Swift never touches the layout.
 #ifndef CCROFT_SYSTEM_H
 #define CCROFT_SYSTEM_H

@@ -134,5 +134,8 @@ let server = Server(configuration: configuration, logger: logger) { request in
         return .text("not found", status: .notFound)
     }
 }
+try server.start()
+// One line on stderr whatever LOG_LEVEL says: Benchmarks/run checks which poller it measures.
+FileHandle.standardError.write(Data("croft-bench: port \(server.port), \(configuration.poller.rawValue) poller\n".utf8))
 try await server.run()
 pool?.close()

@@ -3,7 +3,8 @@ import Synchronization
 
 /// Configures an application before it serves: routes, middleware, static files, error pages, resources to
 /// close. ``build()`` returns the frozen ``Application``. Not `Sendable` by design: it is filled on one
-/// thread at start-up, and nothing can be added to the application it built.
+/// thread at start-up; the application it built has no way to add a route or middleware, and the builder
+/// traps on changes after `build()`.
 ///
 /// ```swift
 /// let builder = ApplicationBuilder(settings: Settings())
@@ -30,6 +31,7 @@ public final class ApplicationBuilder {
     public var templateGlobals: [String: TemplateValue] = [:]
     private var middleware: [any Middleware]
     private var closers: [@Sendable () -> Void] = []
+    private var built = false
 
     /// A builder with the default middleware (security headers, allowed hosts).
     public init(settings: Settings, logger: Logger = Logger(label: "croft"), database: DatabasePool? = nil) {
@@ -47,6 +49,7 @@ public final class ApplicationBuilder {
 
     /// Appends global middleware; it runs for every request, matched or not, in the order added.
     public func use(_ middleware: any Middleware) {
+        precondition(!built, "middleware added after build(): the built application would never run it")
         self.middleware.append(middleware)
     }
 
@@ -66,11 +69,15 @@ public final class ApplicationBuilder {
 
     /// Registers something to close when the application shuts down (a cache, a second database).
     public func closeOnShutdown(_ close: @escaping @Sendable () -> Void) {
+        precondition(!built, "closeOnShutdown after build(): use Application.closeOnShutdown on the built application")
         closers.append(close)
     }
 
-    /// Freezes routes, middleware and error pages into an application that serves them.
+    /// Freezes routes, middleware and error pages into an application that serves them. Call it once: the
+    /// builder refuses (traps on) changes afterwards, since they would never reach what serves.
     public func build() -> Application {
+        precondition(!built, "build() called twice on one ApplicationBuilder")
+        built = true
         let paths = router.paths
         let templates = Application.makeTemplates(settings: settings, paths: paths, hasher: staticAssets,
                                                   globals: templateGlobals)

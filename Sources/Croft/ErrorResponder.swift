@@ -29,6 +29,12 @@ public struct ErrorResponder: Sendable {
            responseError.status != .internalServerError || error is HTTPError {
             var message = responseError.publicMessage
             if debug, let detail = responseError.debugDetail { message += " (\(detail))" }
+            // A lower layer's error answered as a 4xx is logged (a constraint failure on a table the visitor
+            // never meant to touch is a bug that would otherwise be a silent 409); HTTPError was chosen.
+            if !(error is HTTPError) {
+                logger.log(level: error is SQLiteError ? .notice : .debug,
+                           "\(responseError.status.code) for \(String(reflecting: error))", metadata: ["request_id": "\(request.id)"])
+            }
             var response = render(responseError.status, message, nil, request)
             for field in responseError.headers { response.headers[field.name] = field.value }
             return response

@@ -1,5 +1,6 @@
 /// Collects routes at start-up; ``build(funnel:)`` freezes them into a ``Router``. Not `Sendable`: it is filled on
-/// one thread, before serving, and a route cannot be added to what it built.
+/// one thread, before serving. The built `Router` has no way to add a route, and adding one to the builder
+/// after it built is a programming error that traps (it would never be served).
 ///
 /// ```swift
 /// let routes = RouterBuilder()
@@ -18,7 +19,9 @@ public final class RouterBuilder: RouteRegistrar {
 
     private let root = Node()
     private var named: [String: [PathSegment]] = [:]
-    /// Every route in registration order.
+    private var built = false
+    /// Every route in registration order (their handlers without the route's middleware until built:
+    /// ``Router/routes`` has them composed).
     public private(set) var routes: [Route] = []
 
     /// An empty route table.
@@ -29,6 +32,7 @@ public final class RouterBuilder: RouteRegistrar {
         _ method: HTTPMethod, _ pattern: String, name: String? = nil, middleware: [any Middleware] = [],
         handler: @escaping Handler
     ) throws(RouterError) {
+        precondition(!built, "route \(method) \(pattern) added after build(): the built router would never serve it")
         let segments = try PathSegment.parse(pattern)
         let route = Route(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"),
                           name: name, handler: handler, middleware: middleware)
@@ -78,7 +82,8 @@ public final class RouterBuilder: RouteRegistrar {
     /// outside it sees it, as the application's global middleware does (``Application`` passes its error
     /// funnel); without it, errors propagate to the caller.
     public func build(funnel: (@Sendable (any Error, Request) -> Response)? = nil) -> Router {
-        Router(root: root.frozen(funnel: funnel), paths: paths, routes: routes.map { $0.composed(funnel: funnel) })
+        built = true
+        return Router(root: root.frozen(funnel: funnel), paths: paths, routes: routes.map { $0.composed(funnel: funnel) })
     }
 
     /// The named routes registered so far, for reversing names into paths.

@@ -70,8 +70,7 @@ final class Connection: @unchecked Sendable {
             if count > 0 {
                 let action = state.received(UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count), now: loop.now)
                 // Input discarded by a lingering close holds no body: nothing to count.
-                handle(state.isLingering || reserveBody() ? action : state.refuse(HTTPParseError(
-                    .serviceUnavailable, "the server is busy receiving other requests; retry in a few seconds")))
+                handle(state.isLingering ? action : budgeted(action))
             } else if count == 0 {
                 socketReadable = false
                 setReadInterest(false)  // EOF stays readable: a level-triggered poller would spin on it
@@ -97,6 +96,13 @@ final class Connection: @unchecked Sendable {
         guard wantsWrite != wanted else { return }
         wantsWrite = wanted
         loop.poller.setWriteInterest(self, wanted)
+    }
+
+    /// `action`, or a 503 when the body it holds (or announces) does not fit the server's budget: applied to
+    /// every step that parses input (a read, pipelined input after a response, a body after 100 Continue).
+    private func budgeted(_ action: HTTPConnectionState.Action) -> HTTPConnectionState.Action {
+        reserveBody() ? action : state.refuse(HTTPParseError(
+            .serviceUnavailable, "the server is busy receiving other requests; retry in a few seconds"))
     }
 
     /// Counts the body against the server's budget: its whole `Content-Length` as soon as the head arrives
@@ -125,7 +131,7 @@ final class Connection: @unchecked Sendable {
             // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
             queue(Self.continueLine)
             flush()
-            if !isClosed { handle(state.processInput()) }
+            if !isClosed { handle(budgeted(state.processInput())) }
         case .dispatch(var request):
             request.remoteAddress = remoteAddress
             request.id = Self.acceptableRequestID(request.headers["X-Request-Id"]) ?? loop.nextRequestID()
@@ -162,7 +168,7 @@ final class Connection: @unchecked Sendable {
             }
         case .responseComplete:
             releaseBody()
-            handle(state.nextRequest(now: loop.now))
+            handle(budgeted(state.nextRequest(now: loop.now)))
             if socketReadable && !isClosed { readAvailable() }
         case .readNow:
             socketReadable = true
@@ -183,7 +189,7 @@ final class Connection: @unchecked Sendable {
 
     private func queue(_ bytes: [UInt8]) {
         output.append(contentsOf: bytes)
-        state.queued(bytes.count)
+        state.queued(bytes.count, now: loop.now)
     }
 
     private func send(_ response: Response) {
@@ -195,7 +201,7 @@ final class Connection: @unchecked Sendable {
         inFlight.framing = loop.serializer.writeHead(
             response, requestVersion: inFlight.version, isHead: inFlight.method == .head, keepAlive: keepAlive,
             into: &output)
-        state.queued(output.count - before)
+        state.queued(output.count - before, now: loop.now)
         if inFlight.framing == .length(-1) { state.responseEndsConnection() }
         inFlight.status = response.status.code
         current = inFlight
@@ -243,7 +249,7 @@ final class Connection: @unchecked Sendable {
             } else {
                 output.append(contentsOf: bytes)
             }
-            state.queued(output.count - before)
+            state.queued(output.count - before, now: loop.now)
             current?.bodyBytes += bytes.count
         }
         flush()

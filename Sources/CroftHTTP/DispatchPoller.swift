@@ -22,6 +22,8 @@ final class DispatchPoller: Poller {
     private var acceptPaused = false
     /// Entered per listener source, left by its cancellation handler.
     private let listenersReleased = DispatchGroup()
+    /// Entered per connection, left when its last source's cancellation handler has closed the socket.
+    private let socketsClosed = DispatchGroup()
 
     init(index: Int) {
         identity = Self.nextIdentity.add(1, ordering: .relaxed).newValue
@@ -38,21 +40,29 @@ final class DispatchPoller: Poller {
         timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(20))
         timer.setEventHandler {
             loop.tickClock()
-            loop.sweepIfDue()
+            loop.sweepNow()  // the timer is the schedule: no second 250 ms gate that would make it 500 ms
         }
         self.timer = timer
-        for source in listenerSources { source.activate() }
         started.store(true, ordering: .releasing)
+        for source in listenerSources { source.activate() }
         timer.activate()
     }
 
     func submit(_ work: EventLoop.Work, loop: EventLoop) {
         switch work {
         case .closure(let closure):
-            queue.async(execute: closure)
+            // Each hand-over refreshes the loop's clock, as every epoll wake-up does: a response sent from
+            // a handler is stamped with the time it is sent, not the last event's.
+            queue.async {
+                loop.tickClock()
+                closure()
+            }
         case .job(let job):
             let executor = loop.asUnownedTaskExecutor()
-            queue.async { job.runSynchronously(on: executor) }
+            queue.async {
+                loop.tickClock()
+                job.runSynchronously(on: executor)
+            }
         }
     }
 
@@ -64,6 +74,7 @@ final class DispatchPoller: Poller {
             loop.closeAllConnections()
         }
         listenersReleased.wait()
+        socketsClosed.wait()  // every connection's cancellation handler has closed its socket
     }
 
     func addListener(_ fd: Int32, loop: EventLoop) {
@@ -109,7 +120,8 @@ final class DispatchPoller: Poller {
 
     func register(_ connection: Connection) {
         let fd = connection.fd
-        let sources = DispatchConnectionSources(fd: fd, read: DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue))
+        let sources = DispatchConnectionSources(fd: fd, queue: queue, closed: socketsClosed,
+                                                read: DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue))
         let loop = connection.loop
         sources.read.setEventHandler {
             guard !connection.isClosed else { return }
@@ -176,6 +188,8 @@ final class DispatchPoller: Poller {
 /// only on its loop's queue (handlers, cancellation handlers and the loop's own calls all run there).
 final class DispatchConnectionSources: @unchecked Sendable {
     let fd: Int32
+    /// The loop's queue, the only place these fields are touched.
+    let queue: DispatchQueue
     let read: any DispatchSourceRead
     var readSuspended = false
     var write: (any DispatchSourceWrite)?
@@ -183,13 +197,25 @@ final class DispatchConnectionSources: @unchecked Sendable {
     /// Sources not yet cancelled.
     var live = 1
 
-    init(fd: Int32, read: any DispatchSourceRead) {
+    /// Left once the socket is closed (entered here).
+    private let closed: DispatchGroup
+
+    init(fd: Int32, queue: DispatchQueue, closed: DispatchGroup, read: any DispatchSourceRead) {
         self.fd = fd
+        self.queue = queue
+        self.closed = closed
         self.read = read
+        closed.enter()
     }
 
     func sourceCancelled() {
+        #if DEBUG
+        dispatchPrecondition(condition: .onQueue(queue))
+        #endif
         live -= 1
-        if live == 0 { Platform.closeDescriptor(fd) }
+        if live == 0 {
+            Platform.closeDescriptor(fd)
+            closed.leave()
+        }
     }
 }

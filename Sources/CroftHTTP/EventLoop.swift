@@ -112,10 +112,13 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs the timeout sweep when it is due (every 250 ms).
     func sweepIfDue() {
-        if now >= nextSweep {
-            nextSweep = now + 250_000_000
-            sweep()
-        }
+        if now >= nextSweep { sweepNow() }
+    }
+
+    /// Runs the timeout sweep now (a poller with its own timer calls this on each tick).
+    func sweepNow() {
+        nextSweep = now + 250_000_000
+        sweep()
     }
 
     /// Closes every connection (the loop is stopping).

@@ -116,8 +116,11 @@ public struct HTTPConnectionState: Sendable {
     public var isLingering: Bool { lingerDeadline != 0 }
 
     /// Whether reading should pause: a response is pending and enough pipelined input is buffered already.
+    /// A connection that ends once its output is flushed reads nothing more until then (its lingering close
+    /// discards what follows).
     public var shouldPauseReading: Bool {
-        !isLingering && isAwaitingResponse && bufferedByteCount >= timeouts.maxBufferedInput
+        guard !isLingering else { return false }
+        return closeWhenFlushed || (isAwaitingResponse && bufferedByteCount >= timeouts.maxBufferedInput)
     }
 
     /// Since when this connection has held a socket without a request the server is working on: the start of
@@ -166,7 +169,8 @@ public struct HTTPConnectionState: Sendable {
     /// Bytes received but not yet consumed (the start of pipelined requests).
     public var bufferedByteCount: Int { parser.bufferedByteCount }
 
-    /// Adds received bytes and processes them.
+    /// Adds received bytes and processes them, without a clock (the parser's view, for harnesses; the socket
+    /// layer calls ``received(_:now:)``, which also runs the lingering close and the timeline).
     public mutating func received(_ bytes: UnsafeRawBufferPointer) -> Action {
         parser.append(bytes)
         return processInput()
@@ -176,7 +180,7 @@ public struct HTTPConnectionState: Sendable {
     public mutating func processInput() -> Action {
         while true {
             switch phase {
-            case .closed: return .close
+            case .closed: return closeAction()  // what is still queued (an error page, a last response) goes first
             case .awaitingResponse: return .readMore
             case .awaitingHead, .receivingBody: break
             }
@@ -186,7 +190,12 @@ public struct HTTPConnectionState: Sendable {
             } catch {
                 return refuse(error)
             }
-            guard let event else { return .readMore }
+            guard let event else {
+                // A peer that half-closed sends nothing more: an unfinished (or no) next request never will be.
+                guard peerHalfClosed else { return .readMore }
+                phase = .closed
+                return closeAction()
+            }
             switch event {
             case .head(let head):
                 bodyByteCount = 0
@@ -289,7 +298,8 @@ public struct HTTPConnectionState: Sendable {
         if keepAlive {
             waitingForDrain = true
         } else {
-            phase = .closed
+            // The phase stays "awaiting response" until the close: input that arrives meanwhile waits in the
+            // kernel (reading pauses), then the lingering close discards it.
             closeWhenFlushed = true
         }
     }
@@ -300,8 +310,9 @@ public struct HTTPConnectionState: Sendable {
         return responseSent(keepAlive: true)
     }
 
-    /// `count` bytes were queued for the socket.
-    public mutating func queued(_ count: Int) {
+    /// `count` bytes were queued for the socket at `now` (the write timeout runs from the first unsent byte).
+    public mutating func queued(_ count: Int, now: UInt64) {
+        if unsentBytes == 0 { lastWriteProgress = now }
         unsentBytes += count
     }
 

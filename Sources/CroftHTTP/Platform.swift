@@ -66,6 +66,25 @@ enum Platform {
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// A file's modification time from `stat` (`st_mtim` on Linux, `st_mtimespec` on Darwin).
+    static func modificationTime(_ info: stat) -> timespec {
+        #if os(Linux)
+        return info.st_mtim
+        #else
+        return info.st_mtimespec
+        #endif
+    }
+
+    /// The highest soft open-file limit to ask for: the hard limit, except on Darwin, where a hard limit of
+    /// `RLIM_INFINITY` is refused by `setrlimit` and `OPEN_MAX` is the ceiling.
+    static func openFileTarget(hardLimit: rlim_t) -> rlim_t {
+        #if os(Linux)
+        return hardLimit
+        #else
+        return min(hardLimit, rlim_t(OPEN_MAX))
+        #endif
+    }
+
     /// The resource number of the open-file limit for `getrlimit`/`setrlimit`.
     static var openFileLimitResource: Int32 {
         #if os(Linux)

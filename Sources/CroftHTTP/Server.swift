@@ -234,8 +234,8 @@ public final class Server: Sendable {
 
     private func raiseFileDescriptorLimit() {
         var limit = rlimit()
-        if getrlimit(Platform.openFileLimitResource, &limit) == 0, limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max
+        if getrlimit(Platform.openFileLimitResource, &limit) == 0, limit.rlim_cur < Platform.openFileTarget(hardLimit: limit.rlim_max) {
+            limit.rlim_cur = Platform.openFileTarget(hardLimit: limit.rlim_max)
             setrlimit(Platform.openFileLimitResource, &limit)
         }
     }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Serves files under one directory with validators, ranges and streaming.
@@ -34,8 +36,9 @@ public struct StaticFiles: Sendable {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let size = Int(info.st_size)
-        let modified = Int(info.st_mtim.tv_sec)
-        let etag = "\"\(String(size, radix: 16))-\(String(modified, radix: 16))-\(String(Int(info.st_mtim.tv_nsec) / 1000, radix: 16))\""
+        let modifiedAt = Platform.modificationTime(info)
+        let modified = Int(modifiedAt.tv_sec)
+        let etag = "\"\(String(size, radix: 16))-\(String(modified, radix: 16))-\(String(Int(modifiedAt.tv_nsec) / 1000, radix: 16))\""
         var headers: HTTPHeaders = [
             "Content-Type": MediaType.forFileName(path),
             "ETag": etag,

@@ -54,7 +54,9 @@ public final class RawClient: @unchecked Sendable {
         }
         #endif
         guard fd >= 0 else { throw ClientError.connect(errno) }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+        var tv = timeval()
+        tv.tv_sec = .init(Int(timeout))
+        tv.tv_usec = .init(Int((timeout - Double(Int(timeout))) * 1_000_000))  // Int on Linux, Int32 on Darwin
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

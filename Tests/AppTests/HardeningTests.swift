@@ -2,6 +2,7 @@ import App
 import Croft
 import CroftTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// What an attacker tried against the real site, on a socket: each answer is a 4xx, never a crash, and the
@@ -139,13 +140,21 @@ import Testing
 }
 
 /// A log handler that keeps warnings and above, for tests that assert what was logged.
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var captured: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
+final class CapturedLog: LogHandler, Sendable {
+    private let captured = Mutex<[String]>([])
+    private let settings = Mutex<(metadata: Logger.Metadata, level: Logger.Level)>(([:], .trace))
 
-    var lines: [String] { lock.withLock { captured } }
+    var metadata: Logger.Metadata {
+        get { settings.withLock { $0.metadata } }
+        set { settings.withLock { $0.metadata = newValue } }
+    }
+
+    var logLevel: Logger.Level {
+        get { settings.withLock { $0.level } }
+        set { settings.withLock { $0.level = newValue } }
+    }
+
+    var lines: [String] { captured.withLock { $0 } }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -154,7 +163,7 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 
     func log(event: LogEvent) {
         guard event.level >= .warning else { return }
-        lock.withLock { captured.append(event.message.description) }
+        captured.withLock { $0.append(event.message.description) }
     }
 }
 

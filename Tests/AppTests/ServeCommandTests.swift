@@ -1,5 +1,6 @@
 import CroftTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the real `app` executable as a child process, as a user would with `swift run app serve`.
@@ -12,11 +13,10 @@ import Testing
     }
 
     /// A started `app serve` with its stderr captured, and the port it announced.
-    final class RunningApp: @unchecked Sendable {
+    final class RunningApp: Sendable {
         let process = Process()
         let stderr = Pipe()
-        private let lock = NSLock()
-        private var captured = ""
+        private let captured = Mutex("")
 
         init(baseDirectory: String, arguments: [String] = ["serve", "--port", "0"], environment extra: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: ServeCommandTests.appBinary)
@@ -32,12 +32,12 @@ import Testing
             stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self, !data.isEmpty else { return }
-                self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
+                self.captured.withLock { $0 += String(decoding: data, as: UTF8.self) }
             }
             try process.run()
         }
 
-        var output: String { lock.withLock { captured } }
+        var output: String { captured.withLock { $0 } }
 
         /// A failing test must not leave a server running: stop it when the test lets go of it.
         deinit {

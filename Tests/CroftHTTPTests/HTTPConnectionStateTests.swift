@@ -90,7 +90,7 @@ import Testing
     static func answer(_ state: inout HTTPConnectionState, at seconds: Double, wantsClose: Bool = false,
                        serverDraining: Bool = false) -> (keepAlive: Bool, next: HTTPConnectionState.Action) {
         let keepAlive = state.responseStarted(wantsClose: wantsClose, serverDraining: serverDraining, now: at(seconds))
-        state.queued(100)
+        state.queued(100, now: at(seconds))
         state.responseQueued(now: at(seconds))
         state.wrote(100, now: at(seconds))
         return (keepAlive, state.flushed(now: at(seconds)))
@@ -165,7 +165,7 @@ import Testing
         var state = Self.fresh()
         _ = Self.feed(&state, Self.get, at: 0)
         _ = state.responseStarted(wantsClose: false, serverDraining: false, now: Self.at(0))
-        state.queued(1_000_000)
+        state.queued(1_000_000, now: Self.at(0))
         state.responseQueued(now: Self.at(0))
         state.wrote(300_000, now: Self.at(1))
         guard case .readMore = state.flushed(now: Self.at(1)) else { Issue.record("above high water must wait"); return }
@@ -177,7 +177,7 @@ import Testing
         var state = Self.fresh()
         _ = Self.feed(&state, Self.get + Self.get, at: 0)
         _ = state.responseStarted(wantsClose: false, serverDraining: false, now: Self.at(0))
-        state.queued(300_000)
+        state.queued(300_000, now: Self.at(0))
         state.responseQueued(now: Self.at(0))
         guard case .readMore = state.flushed(now: Self.at(0)) else { Issue.record("next request before drain"); return }
         state.wrote(100_000, now: Self.at(0.1))
@@ -189,10 +189,10 @@ import Testing
         var state = Self.fresh()
         _ = Self.feed(&state, Self.get, at: 0)
         _ = state.responseStarted(wantsClose: false, serverDraining: false, now: Self.at(0))
-        state.queued(100)
+        state.queued(100, now: Self.at(0))
         let roomy = state.streamWriterShouldWait()
         #expect(!roomy)
-        state.queued(300_000)
+        state.queued(300_000, now: Self.at(0))
         let full = state.streamWriterShouldWait()
         #expect(full)
         state.wrote(200_000, now: Self.at(1))
@@ -237,7 +237,7 @@ import Testing
         timeouts.lingerDiscardLimit = 1000
         var state = Self.fresh(timeouts)
         guard case .reject = Self.feed(&state, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", at: 0) else { Issue.record("no reject"); return }
-        state.queued(50)
+        state.queued(50, now: Self.at(0))
         state.wrote(50, now: Self.at(0))
         guard case .lingeringClose = state.flushed(now: Self.at(0)) else { Issue.record("no lingering close"); return }
         #expect(state.isLingering)
@@ -279,6 +279,54 @@ import Testing
         _ = Self.feed(&busy, Self.get, at: 0)
         guard case .readMore = busy.drain(hasPendingInput: false) else { Issue.record("busy connection closed"); return }
         #expect(!Self.answer(&busy, at: 0.5).keepAlive)
+    }
+
+    @Test func aClosingResponseIsNotCutOffByInputThatArrivesBeforeItIsFlushed() {
+        // A response without keep-alive (here: the connection drains) is still being written when the
+        // client pipelines another request: reading pauses, the response finishes, then the linger discards.
+        var state = Self.fresh()
+        _ = Self.feed(&state, Self.get, at: 0)
+        _ = state.drain(hasPendingInput: false)
+        let keepAlive = state.responseStarted(wantsClose: false, serverDraining: false, now: Self.at(0))
+        #expect(!keepAlive)
+        state.queued(1_000_000, now: Self.at(0))
+        state.responseQueued(now: Self.at(0))
+        state.wrote(100_000, now: Self.at(0))
+        guard case .readMore = state.flushed(now: Self.at(0)) else { Issue.record("closed with output pending"); return }
+        #expect(state.shouldPauseReading)
+        guard case .readMore = Self.feed(&state, Self.get, at: 0.1) else { Issue.record("input cut the response off"); return }
+        state.wrote(900_000, now: Self.at(0.2))
+        guard case .lingeringClose = state.flushed(now: Self.at(0.2)) else { Issue.record("no lingering close"); return }
+        #expect(!state.shouldPauseReading)
+        // A refusal queued behind unsent output is not cut off by more input either.
+        var refused = Self.fresh()
+        _ = refused.refuse(HTTPParseError(.serviceUnavailable, "busy"))
+        refused.queued(500, now: Self.at(0))
+        guard case .readMore = Self.feed(&refused, "more", at: 0.1) else { Issue.record("the 503 was cut off"); return }
+        #expect(refused.shouldPauseReading)
+    }
+
+    @Test func afterAHalfCloseAnIncompleteNextRequestEndsTheConnection() {
+        // The peer sent one request, a fragment of another, then FIN while the first was being handled.
+        var state = Self.fresh()
+        guard case .dispatch = Self.feed(&state, Self.get + "GET /b HT", at: 0) else { Issue.record("no dispatch"); return }
+        guard case .readMore = state.peerClosed() else { Issue.record("closed with a response pending"); return }
+        let (keepAlive, next) = Self.answer(&state, at: 1)
+        #expect(keepAlive)  // decided before the FIN
+        guard case .responseComplete = next else { Issue.record("expected responseComplete"); return }
+        // Nothing more can arrive: closed now, not held until the keep-alive timeout.
+        guard case .close = state.nextRequest(now: Self.at(1)) else { Issue.record("a dead connection was kept"); return }
+    }
+
+    @Test func theWriteTimeoutRunsFromTheFirstUnsentByte() {
+        var state = Self.fresh()
+        _ = Self.feed(&state, Self.get, at: 0)
+        _ = Self.answer(&state, at: 0)
+        _ = state.nextRequest(now: Self.at(0))
+        // Long idle, then output that never drains: 30 s from when it was queued, not from the last write.
+        state.queued(10, now: Self.at(50))
+        guard case .readMore = state.tick(now: Self.at(60)) else { Issue.record("dropped at once"); return }
+        guard case .close = state.tick(now: Self.at(80.5)) else { Issue.record("never dropped"); return }
     }
 
     @Test func stalledSinceNamesOnlyConnectionsThatHoldASocketForNothing() {

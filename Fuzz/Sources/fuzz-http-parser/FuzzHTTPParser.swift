@@ -193,9 +193,9 @@ func runConnection(_ payload: [UInt8], limits: HTTPParserLimits, control: [UInt8
                 }
                 return .rejected(error)
             case .close:
-                // Only a refusal, a close after a response or the peer's close end a connection, and the
-                // harness stops at each of those before asking again.
-                invariant(false, "the connection closed by itself")
+                // Only a refusal, a close after a response or the peer's close end a connection: after the
+                // peer's close, a next request that is not complete never will be.
+                invariant(peerClosed, "the connection closed by itself")
                 return .endOfInput
             case .lingeringClose, .resumeStreamWriter, .responseComplete, .readNow:
                 // Output and drain events: the harness queues no output and never drains.
@@ -237,7 +237,7 @@ func runConnection(_ payload: [UInt8], limits: HTTPParserLimits, control: [UInt8
             invariant(false, "peer close while a response is pending did not wait for it")
             return (requests, .endOfInput)
         }
-        // nil: answered, kept alive, and what is buffered is not a complete request (the idle timeout ends it).
+        // Answered; what is buffered after it is not a complete request, and the peer has closed: it ends.
         return (requests, answer() ?? .endOfInput)
     }
     guard case .close = closing else {

@@ -2,6 +2,7 @@ import App
 import Croft
 import CroftTesting
 import Foundation
+import Synchronization
 
 /// The real site on an ephemeral port: temp BASE_DIR with the repository's Public/ and Templates/,
 /// a migrated SQLite file, fast password hashing.
@@ -73,18 +74,38 @@ final class LiveSite: Sendable {
 }
 
 /// A browser-like client: a cookie jar, the last page's CSRF token, forms posted with an Origin header.
-/// `@unchecked Sendable` for task groups that hand each visitor to one task: a visitor, like a browser tab,
-/// is used by one task at a time (tests only).
-final class Visitor: @unchecked Sendable {
+/// Its state sits behind a `Mutex`, so task groups can hand visitors to tasks (like browser tabs).
+final class Visitor: Sendable {
+    private struct Jar {
+        var cookies: [String: String] = [:]
+        var lastSetCookies: [String] = []
+        var csrfToken: String?
+        var host: String
+    }
+
     let port: Int
-    var cookies: [String: String] = [:]
-    var lastSetCookies: [String] = []
-    var csrfToken: String?
-    var host: String
+    private let jar: Mutex<Jar>
+
+    var cookies: [String: String] {
+        get { jar.withLock { $0.cookies } }
+        set { jar.withLock { $0.cookies = newValue } }
+    }
+    var lastSetCookies: [String] {
+        get { jar.withLock { $0.lastSetCookies } }
+        set { jar.withLock { $0.lastSetCookies = newValue } }
+    }
+    var csrfToken: String? {
+        get { jar.withLock { $0.csrfToken } }
+        set { jar.withLock { $0.csrfToken = newValue } }
+    }
+    var host: String {
+        get { jar.withLock { $0.host } }
+        set { jar.withLock { $0.host = newValue } }
+    }
 
     init(port: Int) {
         self.port = port
-        host = "127.0.0.1:\(port)"
+        jar = Mutex(Jar(host: "127.0.0.1:\(port)"))
     }
 
     var origin: String { "http://\(host)" }
@@ -122,7 +143,9 @@ final class Visitor: @unchecked Sendable {
             let pair = header.split(separator: ";")[0]
             let name = String(pair.prefix { $0 != "=" })
             let value = String(pair.dropFirst(name.count + 1))
-            if header.contains("Max-Age=0") { cookies.removeValue(forKey: name) } else { cookies[name] = value }
+            jar.withLock { jar in
+                if header.contains("Max-Age=0") { jar.cookies.removeValue(forKey: name) } else { jar.cookies[name] = value }
+            }
         }
         if let range = response.text.range(of: #"name="csrf_token" value="[^"]+""#, options: .regularExpression) {
             csrfToken = String(response.text[range].dropFirst(#"name="csrf_token" value=""#.count).dropLast())

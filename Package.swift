@@ -18,15 +18,17 @@ let package = Package(
     targets: [
         // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
         .target(name: "CCroftSystem"),
-        .target(name: "CroftHTTP", dependencies: ["CCroftSystem", .product(name: "Logging", package: "swift-log")]),
+        // The few algorithms the layers below share (percent-encoding, snake_case, core count): one copy each.
+        .target(name: "CroftCore", dependencies: ["CCroftSystem"]),
+        .target(name: "CroftHTTP", dependencies: ["CCroftSystem", "CroftCore", .product(name: "Logging", package: "swift-log")]),
         // libsqlite3 through pkg-config (Debian: libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // SQLite done right: pool, pragmas, IMMEDIATE writes, rows, models, migrations, backups. Knows no HTTP.
-        .target(name: "CroftSQL", dependencies: ["CSQLite"]),
+        .target(name: "CroftSQL", dependencies: ["CSQLite", "CroftCore", .product(name: "Crypto", package: "swift-crypto")]),
         // A child process for CroftSQL's multi-process tests (concurrent writers, kill -9, concurrent migrate).
         .executableTarget(name: "croft-sql-testhelper", dependencies: ["CroftSQL"]),
         // Django-style templates: lexer, parser, node tree, renderer, filters, loaders. Knows no HTTP.
-        .target(name: "CroftTemplates"),
+        .target(name: "CroftTemplates", dependencies: ["CroftCore"]),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
         .target(name: "Croft", dependencies: [
             "CCroftSystem", "CroftHTTP", "CroftTemplates", "CroftSQL",

@@ -2,3 +2,4 @@
 @_exported import Logging
 @_exported import CroftTemplates
 @_exported import CroftSQL
+@_exported import CroftCore

@@ -1,3 +1,4 @@
+import CroftCore
 /// Bounds on one `application/x-www-form-urlencoded` form, checked before anything is decoded.
 ///
 /// The defaults are Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1,000) and `DATA_UPLOAD_MAX_MEMORY_SIZE`
@@ -118,22 +119,7 @@ public enum FormDecoding {
 
     /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
     public static func percentEncode(_ text: some StringProtocol) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        let hex = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
-            }
-        }
-        return out
+        PercentEncoding.encode(text)
     }
 
     @inline(__always)

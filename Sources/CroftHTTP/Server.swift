@@ -37,7 +37,6 @@ public final class Server: Sendable {
     /// Request-body bytes held across all connections, for `maxBufferedBodyBytes`.
     private let bufferedBodyBytes = Atomic<Int>(0)
     private let refused = Atomic<Int>(0)
-    private let served = Atomic<Int>(0)
     private let stopped = Mutex<Bool>(false)
     private let accessLogEnabled: Bool
 
@@ -65,9 +64,6 @@ public final class Server: Sendable {
 
     /// Open client connections right now.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
-
-    /// Requests answered since start.
-    public var requestsServed: Int { served.load(ordering: .relaxed) }
 
     /// Connections refused since start because a connection cap was reached.
     public var connectionsRefused: Int { refused.load(ordering: .relaxed) }
@@ -215,7 +211,6 @@ public final class Server: Sendable {
 
     /// Runs the handler, turning a thrown error into a logged 500 with an error id.
     func respond(to request: Request) async -> Response {
-        served.add(1, ordering: .relaxed)
         do {
             return try await handler(request)
         } catch {

@@ -81,15 +81,6 @@ extension Duration {
     }
 }
 
-/// Core count without importing Foundation's ProcessInfo everywhere.
-public enum ProcessInfoShim {
-    /// The number of cores the process may run on (honours `taskset`), at least 1.
-    public static var activeProcessorCount: Int {
-        let count = Int(croft_available_cpus())
-        if count > 0 { return count }
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
-}
 
 #if canImport(Glibc)
 import Glibc
@@ -97,3 +88,4 @@ import Glibc
 import Darwin
 #endif
 import CCroftSystem
+import CroftCore

@@ -1,3 +1,4 @@
+import CroftCore
 /// The pragmas every connection gets, in one documented place.
 ///
 /// The defaults are the production set for a web app on one SQLite file; override any field

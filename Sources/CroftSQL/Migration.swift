@@ -1,3 +1,4 @@
+import Crypto
 /// One named, ordered schema change: SQL text or a Swift closure, with an optional way back.
 ///
 /// The name is stable forever (`0001_create_users`) and recorded in `schema_migrations` with a
@@ -40,7 +41,7 @@ public struct Migration: Sendable {
         self.name = name
         self.up = .sql(up)
         self.down = down.map { .sql($0) }
-        self.checksum = SHA256.hexDigest(up)
+        self.checksum = Migration.checksum(up)
         self.disablesForeignKeys = disablesForeignKeys
     }
 
@@ -55,7 +56,7 @@ public struct Migration: Sendable {
         self.name = name
         self.up = .closure(up)
         self.down = down.map { .closure($0) }
-        self.checksum = SHA256.hexDigest("closure:" + version)
+        self.checksum = Migration.checksum("closure:" + version)
         self.disablesForeignKeys = disablesForeignKeys
     }
 
@@ -74,5 +75,15 @@ public struct Migration: Sendable {
         case .closure: "-- reverting \(name) runs Swift code; its SQL is not known in advance"
         case nil: nil
         }
+    }
+}
+
+extension Migration {
+    /// The lower-case hex SHA-256 of `text` (swift-crypto): it only has to notice that a migration changed.
+    static func checksum(_ text: String) -> String {
+        Crypto.SHA256.hash(data: Array(text.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }

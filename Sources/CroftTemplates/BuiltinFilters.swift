@@ -1,3 +1,4 @@
+import CroftCore
 import Foundation
 
 /// The filters every template can use, following Django's behaviour.
@@ -98,23 +99,6 @@ enum BuiltinFilters {
 
     /// Percent-encodes everything but unreserved characters (RFC 3986 section 2.3) and `keeping`.
     static func percentEncoded(_ text: String, keeping: String) -> String {
-        let kept = Set(keeping.utf8)
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                if kept.contains(byte) && byte < 0x80 {
-                    output.unicodeScalars.append(Unicode.Scalar(byte))
-                } else {
-                    let hex = String(byte, radix: 16, uppercase: true)
-                    output += "%" + (hex.count == 1 ? "0" + hex : hex)
-                }
-            }
-        }
-        return output
+        PercentEncoding.encode(text, keeping: keeping)
     }
 }

@@ -17,6 +17,7 @@ extension Application {
                 }
             },
             staticURL: hasher.url(for:))
+            .registering("field", fieldTag(arguments:context:))
     }
 
     /// Renders a template into an HTML response.
@@ -88,6 +89,21 @@ extension Request {
             context["messages"] = .array(takeFlashMessages().map { ["level": .string($0.level), "text": .string($0.text)] })
         }
         return try application.render(name, context, status: status)
+    }
+
+    /// Renders a template with an `Encodable` context: a struct of view data whose properties become
+    /// the template's top-level names in snake_case (`Page`s and models encode as they are shown).
+    ///
+    /// ```swift
+    /// struct NotesPage: Encodable { let notes: Page<Note>; let q: String }
+    /// return try request.render("notes/list.html", NotesPage(notes: page, q: search))
+    /// ```
+    public func render(_ name: String, _ context: some Encodable, status: HTTPStatus = .ok) throws -> Response {
+        guard case .dictionary(let values) = try TemplateValue(encoding: context) else {
+            throw TemplateError(kind: .render, template: name, line: 0, column: 0,
+                                message: "a template context must encode as a keyed container (a struct), not \(type(of: context))")
+        }
+        return try render(name, values, status: status)
     }
 }
 

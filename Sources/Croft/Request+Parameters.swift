@@ -74,3 +74,26 @@ final class FormCache: Sendable {
         }
     }
 }
+
+extension Request {
+    /// The path of a named route with its parameters, reversed by this application's router.
+    ///
+    /// ```swift
+    /// return .redirect(to: try request.url(for: "notes"))
+    /// ```
+    public func url(for name: String, _ parameters: [String: any CustomStringConvertible & Sendable] = [:]) throws -> String {
+        try application.router.url(for: name, parameters)
+    }
+
+    /// The path of a named route for one model: its `id` fills the route's `:id`.
+    ///
+    /// ```swift
+    /// return .redirect(to: try request.url(for: "note.detail", note))   // /notes/42
+    /// ```
+    public func url(for name: String, _ model: some Model, _ parameters: [String: any CustomStringConvertible & Sendable] = [:]) throws -> String {
+        guard let id = model.id else { throw ModelError.missingID(table: type(of: model).tableName) }
+        var all = parameters
+        all["id"] = id
+        return try application.router.url(for: name, all)
+    }
+}

@@ -1,4 +1,7 @@
 /// One page of a paginated list, with what a template needs to draw the pager.
+///
+/// `Encodable` when its items are: a template sees `page.items`, `page.number`, `page.total_pages`,
+/// `page.count`, `page.previous` and `page.next` (absent on the first and last page).
 public struct Page<Item: Sendable>: Sendable {
     /// The items on this page.
     public let items: [Item]
@@ -33,4 +36,22 @@ public struct Page<Item: Sendable>: Sendable {
     public var nextNumber: Int? { hasNext ? number + 1 : nil }  // hasNext implies number < Int.max
     /// The previous page number, if any.
     public var previousNumber: Int? { hasPrevious ? number - 1 : nil }
+}
+
+extension Page: Encodable where Item: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case items, number, perPage = "per_page", totalPages = "total_pages", count, previous, next
+    }
+
+    /// The items and the pager's numbers, under the names templates use.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(number, forKey: .number)
+        try container.encode(perPage, forKey: .perPage)
+        try container.encode(totalPages, forKey: .totalPages)
+        try container.encode(totalCount, forKey: .count)
+        try container.encodeIfPresent(previousNumber, forKey: .previous)
+        try container.encodeIfPresent(nextNumber, forKey: .next)
+    }
 }

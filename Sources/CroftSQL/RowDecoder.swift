@@ -1,4 +1,23 @@
+import CroftCore
 import Foundation
+
+/// How coding keys map to column names.
+public enum ColumnNaming: Sendable {
+    /// `ownerID` is the column `owner_id` (a key already in snake_case, or an explicit `CodingKeys` rename,
+    /// is used as written): the default for every ``Model``.
+    case snakeCase
+    /// The coding key is the column name exactly: the default for plain `Decodable` rows.
+    case asWritten
+
+    /// The column for a coding key.
+    @inline(__always)
+    func column(for key: String) -> String {
+        switch self {
+        case .asWritten: key
+        case .snakeCase: SnakeCase.convert(key)
+        }
+    }
+}
 
 /// Decodes a `Decodable` value from a ``Row``: each coding key is a column name.
 ///
@@ -8,17 +27,22 @@ import Foundation
 ///
 /// `let note = try row.decode(Note.self)` or `try RowDecoder().decode(Note.self, from: row)`.
 public struct RowDecoder {
-    /// Creates a decoder.
-    public init() {}
+    /// How coding keys name columns.
+    public var columnNaming: ColumnNaming
+
+    /// Creates a decoder (coding keys are column names as written, unless `columnNaming` says otherwise).
+    public init(columnNaming: ColumnNaming = .asWritten) {
+        self.columnNaming = columnNaming
+    }
 
     /// Decodes `type` from `row`.
     public func decode<T: Decodable>(_ type: T.Type, from row: Row) throws -> T {
-        try T(from: RowDecoding(row: row))
+        try T(from: RowDecoding(row: row, naming: columnNaming))
     }
 
     /// Decodes `type` from the row a statement is on, reading each column in place.
     public func decode<T: Decodable>(_ type: T.Type, from row: RowView) throws -> T {
-        try T(from: RowDecoding(row: row))
+        try T(from: RowDecoding(row: row, naming: columnNaming))
     }
 }
 
@@ -37,16 +61,22 @@ extension Row {
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         try RowDecoder().decode(type, from: self)
     }
+
+    /// Decodes a model with its ``Model/columnNaming`` (snake_case columns by default).
+    public func decode<T: Model>(_ type: T.Type = T.self) throws -> T {
+        try RowDecoder(columnNaming: T.columnNaming).decode(type, from: self)
+    }
 }
 
 /// The `Decoder` over a whole row: a keyed container of columns.
 private struct RowDecoding<Source: RowValues>: Decoder {
     let row: Source
+    let naming: ColumnNaming
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(RowKeyedContainer<Key, Source>(row: row))
+        KeyedDecodingContainer(RowKeyedContainer<Key, Source>(row: row, naming: naming))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -63,21 +93,32 @@ private struct RowDecoding<Source: RowValues>: Decoder {
 
 private struct RowKeyedContainer<Key: CodingKey, Source: RowValues>: KeyedDecodingContainerProtocol {
     let row: Source
+    let naming: ColumnNaming
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { row.columns.index(of: key.stringValue) != nil }
+    /// The column index for `key`, by its name under the naming (a column named exactly as the key wins).
+    @inline(__always)
+    private func index(of key: Key) -> Int? {
+        if let index = row.columns.index(of: key.stringValue) { return index }
+        guard case .snakeCase = naming else { return nil }
+        let column = naming.column(for: key.stringValue)
+        return column == key.stringValue ? nil : row.columns.index(of: column)
+    }
+
+    func contains(_ key: Key) -> Bool { index(of: key) != nil }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        guard let index = row.columns.index(of: key.stringValue) else { return true }
+        guard let index = index(of: key) else { return true }
         return row.value(at: index).isNull
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        guard let index = row.columns.index(of: key.stringValue) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \"\(key.stringValue)\" in row (columns: \(row.columns.names.joined(separator: ", ")))"))
+        guard let index = index(of: key) else {
+            let column = naming.column(for: key.stringValue)
+            throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \"\(column)\" in row (columns: \(row.columns.names.joined(separator: ", ")))"))
         }
-        return try ColumnDecoding(value: row.value(at: index), column: key.stringValue, codingPath: [key]).decode(type)
+        return try ColumnDecoding(value: row.value(at: index), column: row.columns.names[index], codingPath: [key]).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -88,8 +129,8 @@ private struct RowKeyedContainer<Key: CodingKey, Source: RowValues>: KeyedDecodi
         throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "nested containers are stored as JSON text; make the property Codable"))
     }
 
-    func superDecoder() throws -> any Decoder { RowDecoding(row: row) }
-    func superDecoder(forKey key: Key) throws -> any Decoder { RowDecoding(row: row) }
+    func superDecoder() throws -> any Decoder { RowDecoding(row: row, naming: naming) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { RowDecoding(row: row, naming: naming) }
 }
 
 /// One column as a single-value container, and as the `Decoder` for types like enums and `Date`.

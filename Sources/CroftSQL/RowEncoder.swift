@@ -5,12 +5,17 @@ import Foundation
 /// `nil` optionals encode as NULL (so an update can clear a column); ``DatabaseValueConvertible``
 /// types encode as themselves; other nested `Codable` types encode as JSON text.
 public struct RowEncoder {
-    /// Creates an encoder.
-    public init() {}
+    /// How coding keys name columns.
+    public var columnNaming: ColumnNaming
+
+    /// Creates an encoder (coding keys are column names as written, unless `columnNaming` says otherwise).
+    public init(columnNaming: ColumnNaming = .asWritten) {
+        self.columnNaming = columnNaming
+    }
 
     /// The columns and values of `value`, in coding-key order.
     public func encode<T: Encodable>(_ value: T) throws -> [(column: String, value: SQLValue)] {
-        let storage = ColumnStorage()
+        let storage = ColumnStorage(naming: columnNaming)
         try value.encode(to: RowEncoding(storage: storage))
         return storage.columns
     }
@@ -19,8 +24,14 @@ public struct RowEncoder {
 /// Collects encoded columns; a class so every container of one encoding writes to the same place.
 private final class ColumnStorage {
     var columns: [(column: String, value: SQLValue)] = []
+    let naming: ColumnNaming
 
-    func set(_ column: String, _ value: SQLValue) {
+    init(naming: ColumnNaming) {
+        self.naming = naming
+    }
+
+    func set(_ key: String, _ value: SQLValue) {
+        let column = naming.column(for: key)
         if let index = columns.firstIndex(where: { $0.column == column }) {
             columns[index].value = value
         } else {

@@ -156,6 +156,11 @@ public struct RowView {
         }
     }
 
+    /// Decodes a model with its ``Model/columnNaming`` (snake_case columns by default).
+    public func decode<T: Model>(_ type: T.Type = T.self) throws -> T {
+        try RowDecoder(columnNaming: T.columnNaming).decode(type, from: self)
+    }
+
     /// Decodes a `Decodable` value whose coding keys are column names, like ``Row/decode(_:)``.
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         try RowDecoder().decode(type, from: self)

@@ -97,6 +97,12 @@ public final class TemplateEnvironment: Sendable {
         clearCache()
     }
 
+    /// This environment with the simple tag `name` registered (for building one in an expression).
+    public func registering(_ name: String, _ tag: @escaping SimpleTagFunction) -> TemplateEnvironment {
+        registerSimpleTag(name, tag)
+        return self
+    }
+
     /// Adds a block tag `{% name args %}...{% endname %}` that transforms its rendered body.
     ///
     /// ```swift

@@ -35,7 +35,8 @@ extension TemplateValue {
     /// Converts any `Encodable` value (a model, a struct of view data) into a template value.
     ///
     /// Uses a small in-memory encoder: no JSON text is produced on the way. `Date` becomes
-    /// `.date`, `URL` becomes its absolute string, optionals that are `nil` become `.null`.
+    /// `.date`, `URL` becomes its absolute string, optionals that are `nil` become `.null`, and keys
+    /// become snake_case as the templates spell them (`createdAt` is `created_at`).
     public init(encoding value: some Encodable) throws {
         self = try TemplateValueEncoder.encode(value)
     }
@@ -52,6 +53,21 @@ extension TemplateValue {
         case .array(let items): !items.isEmpty
         case .dictionary(let entries): !entries.isEmpty
         }
+    }
+
+    /// A dictionary of strings (form values, field errors).
+    public init(_ strings: [String: String]) {
+        self = .dictionary(strings.mapValues { .string($0) })
+    }
+
+    /// The value at `path` through nested dictionaries (`["fields", "title"]`), or nil.
+    public func member(path: [String]) -> TemplateValue? {
+        var value = self
+        for key in path {
+            guard case .dictionary(let entries) = value, let next = entries[key] else { return nil }
+            value = next
+        }
+        return value
     }
 
     /// Whether the value is text already marked safe for HTML.

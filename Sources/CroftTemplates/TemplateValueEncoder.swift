@@ -1,6 +1,10 @@
+import CroftCore
 import Foundation
 
 /// Encodes an `Encodable` value straight into a ``TemplateValue`` tree (no JSON text in between).
+///
+/// Keys become snake_case, as Django templates and the database columns spell them: a property
+/// `createdAt` is `{{ note.created_at }}` (keys without capitals are kept as they are).
 ///
 /// Containers write into reference-typed ``EncodingNode``s so nested containers can be filled in
 /// any order; the tree is turned into values once encoding is done.
@@ -123,7 +127,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: EncodingNode
     var codingPath: [any CodingKey]
 
-    private func set(_ value: TemplateValue, _ key: Key) { node.set(value, forKey: key.stringValue) }
+    private func set(_ value: TemplateValue, _ key: Key) { node.set(value, forKey: SnakeCase.convert(key.stringValue)) }
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
     mutating func encode(_ value: String, forKey key: Key) throws { set(.string(value), key) }
@@ -143,16 +147,16 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         set(try TemplateValueEncoder.encodeChild(value, codingPath: codingPath + [key]), key)
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        NodeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+        NodeEncoder(node: node.child(forKey: SnakeCase.convert(key.stringValue)), codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        NodeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+        NodeEncoder(node: node.child(forKey: SnakeCase.convert(key.stringValue)), codingPath: codingPath + [key]).unkeyedContainer()
     }
     mutating func superEncoder() -> any Encoder {
         NodeEncoder(node: node.child(forKey: "super"), codingPath: codingPath)
     }
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        NodeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key])
+        NodeEncoder(node: node.child(forKey: SnakeCase.convert(key.stringValue)), codingPath: codingPath + [key])
     }
 }
 

@@ -14,6 +14,12 @@ extension Request {
         guard let user else { throw HTTPError(.unauthorized, message: "Please log in.") }
         return user
     }
+
+    /// The signed-in user's id (`LoginRequired` guarantees there is one).
+    func requireUserID() throws -> Int64 {
+        guard let id = try requireUser().id else { throw HTTPError(.unauthorized, message: "Please log in.") }
+        return id
+    }
 }
 
 /// Loads the user named by the session (`user_id`) and shows it to templates as `user`.

@@ -184,9 +184,3 @@ enum AccountController {
     }
 }
 
-extension TemplateValue {
-    /// A dictionary of strings as a template value.
-    init(_ strings: [String: String]) {
-        self = .dictionary(strings.mapValues { .string($0) })
-    }
-}

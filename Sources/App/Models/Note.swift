@@ -2,6 +2,8 @@ import Croft
 import Foundation
 
 /// A private note: a title and a plain-text body that only its owner can see.
+///
+/// Its columns are its properties in snake_case (`ownerID` is `owner_id`), as `Model` maps them.
 public struct Note: Model, Equatable {
     /// The table: `notes` (migration `0003_create_notes`).
     public static let tableName = "notes"
@@ -23,11 +25,6 @@ public struct Note: Model, Equatable {
     public var createdAt: Date?
     /// Set by `insert` and every `update`; the list is ordered by it, newest first.
     public var updatedAt: Date?
-
-    enum CodingKeys: String, CodingKey {
-        case id, title, body
-        case ownerID = "owner_id", createdAt = "created_at", updatedAt = "updated_at"
-    }
 
     /// A new, unsaved note.
     public init(ownerID: Int64, title: String, body: String) {

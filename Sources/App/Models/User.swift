@@ -23,12 +23,6 @@ public struct User: Model, Equatable {
     public var createdAt: Date?
     public var updatedAt: Date?
 
-    enum CodingKeys: String, CodingKey {
-        case id, email, theme
-        case passwordHash = "password_hash", displayName = "display_name", isStaff = "is_staff"
-        case isActive = "is_active", lastLoginAt = "last_login_at", createdAt = "created_at", updatedAt = "updated_at"
-    }
-
     /// A new active, non-staff account.
     public init(email: String, passwordHash: String, displayName: String = "", isStaff: Bool = false) {
         self.email = email

@@ -219,21 +219,22 @@ extension Application {
         let id = "id_" + name
         let label = field.member(path: ["label"])?.text ?? name
         let type = field.member(path: ["type"])?.text ?? "text"
-        var attributes = " id=\"\(escapeHTML(id))\" name=\"\(escapeHTML(name))\""
-        if field.member(path: ["required"])?.isTruthy == true { attributes += " required" }
-        if let autocomplete = field.member(path: ["autocomplete"])?.text, !autocomplete.isEmpty {
-            attributes += " autocomplete=\"\(escapeHTML(autocomplete))\""
+        let identity = " id=\"\(escapeHTML(id))\" name=\"\(escapeHTML(name))\""
+        var flags = ""
+        if type != "textarea", let autocomplete = field.member(path: ["autocomplete"])?.text, !autocomplete.isEmpty {
+            flags += " autocomplete=\"\(escapeHTML(autocomplete))\""
         }
-        if error != nil { attributes += " aria-invalid=\"true\" aria-describedby=\"error_\(escapeHTML(name))\"" }
+        if field.member(path: ["required"])?.isTruthy == true { flags += " required" }
+        if error != nil { flags += " aria-invalid=\"true\" aria-describedby=\"error_\(escapeHTML(name))\"" }
         var html = "<div class=\"field\(error == nil ? "" : " has-error")\">\n"
         html += "  <label for=\"\(escapeHTML(id))\">\(escapeHTML(label))</label>\n"
         if type == "textarea" {
             let rows = field.member(path: ["rows"])?.text ?? "12"
-            html += "  <textarea\(attributes) rows=\"\(escapeHTML(rows))\">\n\(escapeHTML(value))</textarea>\n"
+            html += "  <textarea\(identity) rows=\"\(escapeHTML(rows))\"\(flags)>\n\(escapeHTML(value))</textarea>\n"
         } else {
             // A password is never sent back to the browser.
             let shown = type == "password" ? "" : value
-            html += "  <input\(attributes) type=\"\(escapeHTML(type))\" value=\"\(escapeHTML(shown))\">\n"
+            html += "  <input\(identity) type=\"\(escapeHTML(type))\" value=\"\(escapeHTML(shown))\"\(flags)>\n"
         }
         if let error { html += "  <p class=\"field-error\" id=\"error_\(escapeHTML(name))\">\(escapeHTML(error))</p>\n" }
         if let help = field.member(path: ["help"])?.text, !help.isEmpty {

@@ -8,52 +8,43 @@ enum AccountController {
     // MARK: Sign up
 
     @Sendable static func signupForm(_ request: Request) async throws -> Response {
-        if request.user != nil { return .redirect(to: "/") }
-        return try request.render("accounts/signup.html", ["values": [:], "errors": [:]])
+        if request.user != nil { return .redirect(to: try request.url(for: "home")) }
+        return try request.render("accounts/signup.html", ["form": try SignupForm().templateValue()])
     }
 
     @Sendable static func signup(_ request: Request) async throws -> Response {
-        let form = try request.formFields
-        let email = form["email", default: ""]
-        let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
-        let values: TemplateValue = ["email": .string(email), "display_name": .string(displayName)]
-        if form["password", default: ""] != form["password2", default: ""] {
-            return try request.render("accounts/signup.html",
-                                      ["values": values, "errors": ["password2": "The two passwords do not match."]],
-                                      status: .unprocessableContent)
+        let form = try request.decodeForm(SignupForm.self)
+        var errors = form.validate()
+        if errors.isEmpty {
+            switch try await Accounts.signUp(email: form.email, password: form.password, displayName: form.displayName,
+                                             settings: request.application.settings, db: request.db) {
+            case .invalid(let problems):
+                errors = problems
+            case .created(let user):
+                request.signIn(user)
+                request.flash("Welcome, \(user.shownName)! Your account is ready.")
+                return .redirect(to: try request.url(for: "notes"))
+            }
         }
-        let result = try await Accounts.signUp(email: email, password: form["password", default: ""],
-                                               displayName: displayName, settings: request.application.settings,
-                                               db: request.db)
-        switch result {
-        case .invalid(let errors):
-            return try request.render("accounts/signup.html", ["values": values, "errors": .init(errors)],
-                                      status: .unprocessableContent)
-        case .created(let user):
-            request.signIn(user)
-            request.flash("Welcome, \(user.shownName)! Your account is ready.")
-            return .redirect(to: "/notes")
-        }
+        return try request.render("accounts/signup.html", ["form": try form.templateValue(errors: errors)],
+                                  status: .unprocessableContent)
     }
 
     // MARK: Log in and out
 
     @Sendable static func loginForm(_ request: Request) async throws -> Response {
         if request.user != nil { return .redirect(to: Request.safeRedirectTarget(request.query["next"])) }
-        return try request.render("accounts/login.html", ["values": ["next": .string(request.query["next"] ?? "")]])
+        return try request.render("accounts/login.html", ["form": try LoginForm(next: request.query["next"] ?? "").templateValue()])
     }
 
     @Sendable static func login(_ request: Request) async throws -> Response {
-        let form = try request.formFields
-        let email = form["email", default: ""].trimmingCharacters(in: .whitespaces)
-        let password = form["password", default: ""]
-        let next = form["next", default: ""]
+        let form = try request.decodeForm(LoginForm.self)
+        let (email, password, next) = (form.email, form.password, form.next)
         let settings = request.application.settings
         let address = request.clientAddress(trustedProxies: settings.trustedProxies)
-        let values: TemplateValue = ["email": .string(email), "next": .string(next)]
         func refused() throws -> Response {
             try request.render("accounts/login.html", [
-                "values": values, "error": "Email or password is incorrect.",
+                "form": try form.templateValue(), "error": "Email or password is incorrect.",
             ], status: .unprocessableContent)
         }
         // No account has a longer address: refused before the database, the throttle or the hasher see it.
@@ -63,7 +54,7 @@ enum AccountController {
         guard let attempt = try await db.write({ db in try throttle.beginAttempt(email: email, address: address, in: db) })
         else {
             return try request.render("accounts/login.html", [
-                "values": values,
+                "form": try form.templateValue(),
                 "error": "Too many failed attempts for this account. Try again in 15 minutes, or ask staff to reset it.",
             ], status: .tooManyRequests)
         }
@@ -88,13 +79,11 @@ enum AccountController {
         }
         guard var user = found, valid, user.isActive else { return try refused() }
         let newHash = hasher.needsRehash(user.passwordHash) ? try await hasher.hashInBackground(password) : nil
+        if let newHash { user.passwordHash = newHash }
+        user.lastLoginAt = Date()
         user = try await db.write { [user] db in
-            var user = user
-            if let newHash { user.passwordHash = newHash }
-            user.lastLoginAt = Date()
-            try user.update(db)
             try throttle.reset(email: user.email, in: db)
-            return user
+            return try user.updated(db)
         }
         request.signIn(user)
         request.flash("Welcome back, \(user.shownName).")
@@ -113,74 +102,56 @@ enum AccountController {
 
     @Sendable static func logout(_ request: Request) async throws -> Response {
         request.session?.destroy()
-        return .redirect(to: "/")
+        return .redirect(to: try request.url(for: "home"))
     }
 
     // MARK: Password and profile
 
     @Sendable static func passwordForm(_ request: Request) async throws -> Response {
-        try request.render("accounts/password.html", ["errors": [:]])
+        try request.render("accounts/password.html", ["form": try PasswordForm().templateValue()])
     }
 
     @Sendable static func changePassword(_ request: Request) async throws -> Response {
-        let user = try request.requireUser()
-        let form = try request.formFields
+        var user = try request.requireUser()
+        var form = try request.decodeForm(PasswordForm.self)
+        form.email = user.email
         let hasher = Accounts.hasher(request.application.settings)
-        var errors: [String: String] = [:]
-        if try await !hasher.verifyInBackground(form["current_password", default: ""], against: user.passwordHash) {
+        var errors = form.validate()
+        if try await !hasher.verifyInBackground(form.currentPassword, against: user.passwordHash) {
             errors["current_password"] = "Your current password is not correct."
         }
-        let new = form["new_password", default: ""]
-        if let problem = Accounts.validatePassword(new, email: user.email) { errors["new_password"] = problem }
-        if new != form["new_password2", default: ""] { errors["new_password2"] = "The two passwords do not match." }
         guard errors.isEmpty else {
-            return try request.render("accounts/password.html", ["errors": .init(errors)], status: .unprocessableContent)
+            return try request.render("accounts/password.html", ["form": try form.templateValue(errors: errors)],
+                                      status: .unprocessableContent)
         }
-        let hash = try await hasher.hashInBackground(new)
-        let updated = try await request.db.write { [user] db in
-            var user = user
-            user.passwordHash = hash
-            try user.update(db)
-            return user
-        }
+        user.passwordHash = try await hasher.hashInBackground(form.newPassword)
+        let updated = try await request.db.write { [user] db in try user.updated(db) }
         // This session stays signed in with the new hash; every other session of the user is signed out.
         request.signIn(updated)
         request.flash("Your password was changed.")
-        return .redirect(to: "/accounts/profile")
+        return .redirect(to: try request.url(for: "profile"))
     }
 
-    static let themes: TemplateValue = [["system", "Follow the system"], ["light", "Light"], ["dark", "Dark"]]
+    static let themes = TemplateValue.array(ProfileForm.themes.map { [.string($0.0), .string($0.1)] })
 
     @Sendable static func profileForm(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        return try request.render("accounts/profile.html", [
-            "values": ["display_name": .string(user.displayName), "theme": .string(user.theme)], "errors": [:],
-            "themes": themes,
-        ])
+        let form = ProfileForm(displayName: user.displayName, theme: user.theme)
+        return try request.render("accounts/profile.html", ["form": try form.templateValue(), "themes": themes])
     }
 
     @Sendable static func updateProfile(_ request: Request) async throws -> Response {
-        let user = try request.requireUser()
-        let form = try request.formFields
-        let displayName = form["display_name", default: ""].trimmingCharacters(in: .whitespaces)
-        let theme = form["theme", default: "system"]
-        var errors: [String: String] = [:]
-        if let problem = TextRules.displayNameProblem(displayName) { errors["display_name"] = problem }
-        if !["light", "dark", "system"].contains(theme) { errors["theme"] = "Choose light, dark or system." }
+        var user = try request.requireUser()
+        let form = try request.decodeForm(ProfileForm.self)
+        let errors = form.validate()
         guard errors.isEmpty else {
-            return try request.render("accounts/profile.html", [
-                "values": ["display_name": .string(displayName), "theme": .string(theme)], "errors": .init(errors),
-                "themes": themes,
-            ], status: .unprocessableContent)
+            return try request.render("accounts/profile.html", ["form": try form.templateValue(errors: errors), "themes": themes],
+                                      status: .unprocessableContent)
         }
-        try await request.db.write { [user] db in
-            var user = user
-            user.displayName = displayName
-            user.theme = theme
-            try user.update(db)
-        }
+        user.displayName = form.displayName
+        user.theme = form.theme
+        _ = try await request.db.write { [user] db in try user.updated(db) }
         request.flash("Your profile was saved.")
-        return .redirect(to: "/accounts/profile")
+        return .redirect(to: try request.url(for: "profile"))
     }
 }
-

@@ -22,21 +22,7 @@ extension Site {
             }
         }
 
-        try router.group("/staff", middleware: [StaffRequired()]) { staff in
-            try staff.get("/", name: "staff", StaffController.overview)
-            try staff.get("/database", name: "staff.database", StaffController.database)
-            try staff.post("/database/check", name: "staff.quick_check", StaffController.quickCheck)
-            try staff.get("/users", name: "staff.users", StaffController.users)
-            try staff.post("/users/:id", name: "staff.user", StaffController.updateUser)
-            try staff.get("/jobs", name: "staff.jobs", StaffOperationsController.jobs)
-            try staff.post("/jobs/:id/retry", name: "staff.job.retry", StaffOperationsController.retryJob)
-            try staff.post("/jobs/:id/delete", name: "staff.job.delete", StaffOperationsController.deleteJob)
-            try staff.get("/backups", name: "staff.backups", StaffOperationsController.backups)
-            try staff.post("/backups", name: "staff.backup.create", StaffOperationsController.createBackup)
-            try staff.get("/backups/:name", name: "staff.backup", StaffOperationsController.downloadBackup)
-            try staff.post("/backups/:name/delete", name: "staff.backup.delete", StaffOperationsController.deleteBackup)
-            try staff.post("/maintenance", name: "staff.maintenance", StaffOperationsController.maintenance)
-        }
+        try Staff.register(app)
         try registerNotesRoutes(app)
     }
 }

@@ -53,11 +53,13 @@ struct CurrentUserMiddleware: Middleware {
 
 /// Sends visitors who are not signed in to the login page, then back (`?next=`).
 struct LoginRequired: Middleware {
+    /// The login page, coming back to this request's address afterwards.
+    static func loginURL(_ request: Request) throws -> String {
+        try request.url(for: "login") + "?next=" + FormDecoding.percentEncode(request.target)
+    }
+
     func respond(to request: Request, next: Handler) async throws -> Response {
-        guard request.user != nil else {
-            let back = FormDecoding.percentEncode(request.target)
-            return .redirect(to: "/accounts/login?next=\(back)")
-        }
+        guard request.user != nil else { return .redirect(to: try Self.loginURL(request)) }
         return try await next(request)
     }
 }
@@ -65,9 +67,7 @@ struct LoginRequired: Middleware {
 /// Lets only staff through; others get a 404 (the staff area's existence is not advertised).
 struct StaffRequired: Middleware {
     func respond(to request: Request, next: Handler) async throws -> Response {
-        guard let user = request.user else {
-            return .redirect(to: "/accounts/login?next=\(FormDecoding.percentEncode(request.target))")
-        }
+        guard let user = request.user else { return .redirect(to: try LoginRequired.loginURL(request)) }
         guard user.isStaff else { throw HTTPError(.notFound, message: "There is no page at this address.") }
         return try await next(request)
     }

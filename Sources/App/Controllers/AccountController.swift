@@ -87,7 +87,7 @@ enum AccountController {
         }
         request.signIn(user)
         request.flash("Welcome back, \(user.shownName).")
-        return .redirect(to: Request.safeRedirectTarget(next, fallback: "/notes"))
+        return .redirect(to: Request.safeRedirectTarget(next, fallback: try request.url(for: "notes")))
     }
 
     /// A well-formed hash that matches no password, verified against when the email is unknown; with as many

@@ -3,20 +3,13 @@ import Foundation
 
 /// `/staff/`: the overview, the database, and the users.
 enum StaffController {
-    /// The sections of the staff area, in the order of its navigation.
-    static let sections: TemplateValue = [
-        ["url": "/staff/", "label": "Overview"],
-        ["url": "/staff/users/", "label": "Users"],
-        ["url": "/staff/database/", "label": "Database"],
-        ["url": "/staff/backups/", "label": "Backups"],
-        ["url": "/staff/jobs/", "label": "Jobs"],
-    ]
-
+    /// Renders a staff page with the navigation, `section` (a route name) marked as the current one.
     static func render(_ request: Request, _ name: String, _ context: [String: TemplateValue], section: String,
                        status: HTTPStatus = .ok) throws -> Response {
         var context = context
-        context["sections"] = sections
-        context["section"] = .string(section)
+        context["sections"] = .array(try Staff.sections.map { route, label in
+            ["url": .string(try request.url(for: route)), "label": .string(label), "current": .bool(route == section)]
+        })
         return try request.render(name, context, status: status)
     }
 
@@ -30,12 +23,12 @@ enum StaffController {
             "version": .string(Site.version), "uptime": .string(formatDuration(uptime)),
             "requests": .int(app.requestsServed), "users": .int(userCount),
             "environment": .string(app.settings.environment), "db": report.templateValue,
-        ], section: "/staff/")
+        ], section: "staff")
     }
 
     @Sendable static func database(_ request: Request) async throws -> Response {
         let report = try await StaffDatabaseFacts.gather(settings: request.application.settings, database: try request.db)
-        return try render(request, "staff/database.html", ["db": report.templateValue], section: "/staff/database/")
+        return try render(request, "staff/database.html", ["db": report.templateValue], section: "staff.database")
     }
 
     /// `POST /staff/database/check`: `PRAGMA quick_check` on demand.
@@ -48,7 +41,7 @@ enum StaffController {
         } else {
             request.flash("quick_check found problems: \(rows.prefix(5).joined(separator: "; "))", level: "error")
         }
-        return .redirect(to: "/staff/database/")
+        return .redirect(to: try request.url(for: "staff.database"))
     }
 
     @Sendable static func users(_ request: Request) async throws -> Response {
@@ -78,7 +71,7 @@ enum StaffController {
             }),
             "q": .string(search), "page": .int(page.number), "total_pages": .int(page.totalPages),
             "has_next": .bool(page.hasNext), "has_previous": .bool(page.hasPrevious), "total": .int(page.totalCount),
-        ], section: "/staff/users/")
+        ], section: "staff.users")
     }
 
     /// `POST /staff/users/:id`: `action` = make_staff, remove_staff, deactivate, activate, reset_throttle.
@@ -88,7 +81,7 @@ enum StaffController {
         let me = try request.requireUser()
         guard id != me.id || action == "reset_throttle" else {
             request.flash("You cannot change your own staff status or deactivate yourself here.", level: "error")
-            return .redirect(to: "/staff/users/")
+            return .redirect(to: try request.url(for: "staff.users"))
         }
         let message = try await request.db.write { db -> String in
             guard var user = try User.find(id, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
@@ -110,7 +103,7 @@ enum StaffController {
             return "\(user.email): \(action.replacingOccurrences(of: "_", with: " ")) done."
         }
         request.flash(message)
-        return .redirect(to: Request.safeRedirectTarget((try request.formFields)["next"], fallback: "/staff/users/"))
+        return .redirect(to: Request.safeRedirectTarget((try request.formFields)["next"], fallback: try request.url(for: "staff.users")))
     }
 
     static func formatDuration(_ seconds: Int) -> String {

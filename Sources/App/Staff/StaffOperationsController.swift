@@ -7,8 +7,7 @@ enum StaffOperationsController {
 
     // MARK: Jobs
 
-    @Sendable static func jobs(_ request: Request) async throws -> Response {
-        let queue = try JobQueue(database: try request.db)
+    @Sendable static func jobs(_ request: Request, queue: JobQueue) async throws -> Response {
         let counts = try await queue.counts()
         let failed = try await queue.jobs(in: .failed)
         let queued = try await queue.jobs(in: .queued, limit: 50)
@@ -23,23 +22,23 @@ enum StaffOperationsController {
             "counts": ["queued": .int(counts.queued), "due": .int(counts.due), "running": .int(counts.running),
                        "done": .int(counts.done), "failed": .int(counts.failed)],
             "failed": rows(failed), "queued": rows(queued),
-        ], section: "/staff/jobs/")
+        ], section: "staff.jobs")
     }
 
     /// `POST /staff/jobs/:id/retry`.
-    @Sendable static func retryJob(_ request: Request) async throws -> Response {
+    @Sendable static func retryJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        try await (try JobQueue(database: try request.db)).retry(id: id)  // JobError.noSuchJob is a 404
+        try await queue.retry(id: id)  // JobError.noSuchJob is a 404
         request.flash("Job \(id) is queued again.")
-        return .redirect(to: "/staff/jobs/")
+        return .redirect(to: try request.url(for: "staff.jobs"))
     }
 
     /// `POST /staff/jobs/:id/delete`.
-    @Sendable static func deleteJob(_ request: Request) async throws -> Response {
+    @Sendable static func deleteJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        try await (try JobQueue(database: try request.db)).delete(id: id)
+        try await queue.delete(id: id)
         request.flash("Job \(id) deleted.")
-        return .redirect(to: "/staff/jobs/")
+        return .redirect(to: try request.url(for: "staff.jobs"))
     }
 
     // MARK: Backups
@@ -59,7 +58,7 @@ enum StaffOperationsController {
                  "message": .string(finding.message), "fix": .string(finding.fix)]
             }),
             "maintenance": .bool(Site.maintenanceMode(settings).isOn),
-        ], section: "/staff/backups/")
+        ], section: "staff.backups")
     }
 
     /// `POST /staff/backups/`: an online, verified backup now (off the cooperative pool).
@@ -68,7 +67,7 @@ enum StaffOperationsController {
         let database = try request.db
         let info = try await Site.runBlocking { try Site.backupStore(settings).create(from: database, gzip: settings.operations.backupGzip) }
         request.flash("Backup \(info.name) created and verified (\(StaffDatabaseFacts.bytes(info.size))).")
-        return .redirect(to: "/staff/backups/")
+        return .redirect(to: try request.url(for: "staff.backups"))
     }
 
     /// `GET /staff/backups/:name`: streamed download.
@@ -86,7 +85,7 @@ enum StaffOperationsController {
         let name = request.parameters["name"] ?? ""
         guard try request.formFields["confirm"] == name else {
             request.flash("Type the backup's name to confirm deleting it.", level: "error")
-            return .redirect(to: "/staff/backups/")
+            return .redirect(to: try request.url(for: "staff.backups"))
         }
         do {
             try Site.backupStore(request.application.settings).delete(named: name)
@@ -94,7 +93,7 @@ enum StaffOperationsController {
             throw HTTPError(.notFound, message: "No such backup.")
         }
         request.flash("Backup \(name) deleted.")
-        return .redirect(to: "/staff/backups/")
+        return .redirect(to: try request.url(for: "staff.backups"))
     }
 
     /// `POST /staff/maintenance`: switch read-only maintenance mode.
@@ -107,6 +106,6 @@ enum StaffOperationsController {
             try mode.disable()
             request.flash("Maintenance mode is off.")
         }
-        return .redirect(to: "/staff/backups/")
+        return .redirect(to: try request.url(for: "staff.backups"))
     }
 }

@@ -23,29 +23,27 @@ struct Backup: ParsableCommand {
     var list = false
 
     func run() throws {
-        let settings = Settings()
-        bootstrapLogging(level: .warning)
-        let store = BackupStore(settings.operations)
-        if list {
-            let backups = try store.list()
-            if backups.isEmpty { print("no backups in \(store.directory)") }
-            let formatter = ISO8601DateFormatter()
-            for backup in backups {
-                print("\(backup.name)  \(Doctor.megabytes(backup.size))  \(formatter.string(from: backup.createdAt))")
+        if list { return try listBackups() }
+        try withExistingDatabase(toDo: "to back up") { settings, database in
+            let store = BackupStore(settings.operations)
+            let destination = to.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+            do {
+                let info = try store.create(from: database, gzip: gzip, destination: destination)
+                print("backup: \(info.path) (\(Doctor.megabytes(info.size)), integrity_check ok)")
+            } catch let error as BackupError {
+                throw CommandFailure(error.description)
             }
-            return
         }
-        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-            throw CommandFailure("there is no database at \(settings.databasePath) to back up. Check DATABASE_PATH, or start the site once.")
-        }
-        let database = try Site.openDatabase(settings)
-        defer { database.close() }
-        let destination = to.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-        do {
-            let info = try store.create(from: database, gzip: gzip, destination: destination)
-            print("backup: \(info.path) (\(Doctor.megabytes(info.size)), integrity_check ok)")
-        } catch let error as BackupError {
-            throw CommandFailure(error.description)
+    }
+
+    private func listBackups() throws {
+        bootstrapLogging(level: .warning)
+        let store = BackupStore(Settings().operations)
+        let backups = try store.list()
+        if backups.isEmpty { print("no backups in \(store.directory)") }
+        let formatter = ISO8601DateFormatter()
+        for backup in backups {
+            print("\(backup.name)  \(Doctor.megabytes(backup.size))  \(formatter.string(from: backup.createdAt))")
         }
     }
 }

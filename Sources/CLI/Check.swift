@@ -17,17 +17,12 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if deploy { return try checkDeployment() }
-        let settings = Settings()
-        bootstrapLogging(level: .warning)
-        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-            throw CommandFailure("there is no database at \(settings.databasePath). Check DATABASE_PATH, or start the site once.")
-        }
-        let database = try Site.openDatabase(settings)
-        defer { database.close() }
-        let report = try DatabaseReport.check(database, full: full)
-        for line in report.lines { print(line) }
-        guard report.isHealthy else {
-            throw CommandFailure("the database has problems (above). Restore the newest good backup with `app restore`, or export what you can with `sqlite3 \(settings.databasePath) .recover`.")
+        try withExistingDatabase { settings, database in
+            let report = try DatabaseReport.check(database, full: full)
+            for line in report.lines { print(line) }
+            guard report.isHealthy else {
+                throw CommandFailure("the database has problems (above). Restore the newest good backup with `app restore`, or export what you can with `sqlite3 \(settings.databasePath) .recover`.")
+            }
         }
     }
 

@@ -14,13 +14,10 @@ struct Vacuum: ParsableCommand {
             """)
 
     func run() throws {
-        let settings = Settings()
-        bootstrapLogging(level: .warning)
-        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-            throw CommandFailure("there is no database at \(settings.databasePath).")
-        }
-        let database = try Site.openDatabase(settings)
-        defer { database.close() }
+        try withExistingDatabase(toDo: "to vacuum") { settings, database in try vacuum(settings, database) }
+    }
+
+    private func vacuum(_ settings: Settings, _ database: DatabasePool) throws {
         let before = try database.readSync { db in try db.pageCounts() }
         var space = statvfs()
         if statvfs(settings.dataDirectory, &space) == 0 {

@@ -14,7 +14,7 @@ extension World {
     /// Reads the row with `id` through the connection's cached statement, building no `Row`.
     static func fetch(id: Int, from db: Connection) throws -> World? {
         var world: World?
-        try db.each(selectByID, arguments: [.integer(Int64(id))]) { statement in
+        try db.each(selectByID, arguments: [Int64(id)]) { statement in
             world = World(id: Int(statement.int64(at: 0)), randomNumber: Int(statement.int64(at: 1)))
         }
         return world

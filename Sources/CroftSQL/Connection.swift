@@ -194,18 +194,12 @@ public final class Connection {
 
     // MARK: Running SQL
     //
-    // The entry points that take arguments come four ways: one typed argument (the common case), typed
-    // arguments as a parameter pack, optional existentials (so a literal `nil` binds NULL) and an array
-    // of ``SQLValue``s. Typed arguments are bound directly, with nothing boxed and no argument array; the
-    // single-argument form exists because the optimizer does not yet specialise a loop over a pack, which
+    // Each entry point comes two ways: typed arguments as a parameter pack (none, one or many: bound
+    // directly, nothing boxed, no argument array) and ``StatementArguments`` (a list built at run time, or
+    // a literal with `nil` in it). The in-place readers (`fetchOne`/`fetchAll` with `map:`), the hot path,
+    // also have a one-typed-argument form: the optimizer does not yet specialise a loop over a pack, which
     // costs a witness-table hop per argument. Each is one line over the inlinable drivers under
     // "Binding and stepping", so the caller gets a copy specialised for its argument and result types.
-
-    /// Runs one statement with `argument` bound to its `?` parameter.
-    @inlinable
-    public func execute<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws {
-        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.drain)
-    }
 
     /// Runs one statement with `arguments` bound to its `?` parameters.
     @inlinable
@@ -213,18 +207,8 @@ public final class Connection {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.drain)
     }
 
-    /// Runs one statement that has no parameters.
-    public func execute(_ sql: String) throws {
-        try withStatement(sql, [], Self.drain)
-    }
-
-    /// Runs one statement with `arguments` bound to its `?` parameters; this form accepts a literal `nil`.
-    public func execute(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws {
-        try withStatement(sql, convertibles: arguments, Self.drain)
-    }
-
     /// Runs one statement with `arguments` bound to its `?` parameters.
-    public func execute(_ sql: String, arguments: [SQLValue]) throws {
+    public func execute(_ sql: String, arguments: StatementArguments) throws {
         try withStatement(sql, arguments, Self.drain)
     }
 
@@ -247,35 +231,13 @@ public final class Connection {
 
     /// Every row of a query.
     @inlinable
-    public func fetchAll<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws -> [Row] {
-        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.allRows)
-    }
-
-    /// Every row of a query.
-    @inlinable
     public func fetchAll<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument) throws -> [Row] {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.allRows)
     }
 
-    /// Every row of a query that has no parameters.
-    public func fetchAll(_ sql: String) throws -> [Row] {
-        try withStatement(sql, [], Self.allRows)
-    }
-
-    /// Every row of a query; this form accepts a literal `nil` among the arguments.
-    public func fetchAll(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> [Row] {
-        try withStatement(sql, convertibles: arguments, Self.allRows)
-    }
-
     /// Every row of a query.
-    public func fetchAll(_ sql: String, arguments: [SQLValue]) throws -> [Row] {
+    public func fetchAll(_ sql: String, arguments: StatementArguments) throws -> [Row] {
         try withStatement(sql, arguments, Self.allRows)
-    }
-
-    /// The first row of a query, or `nil`.
-    @inlinable
-    public func fetchOne<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument) throws -> Row? {
-        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }, Self.firstRow)
     }
 
     /// The first row of a query, or `nil`.
@@ -284,18 +246,8 @@ public final class Connection {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }, Self.firstRow)
     }
 
-    /// The first row of a query that has no parameters, or `nil`.
-    public func fetchOne(_ sql: String) throws -> Row? {
-        try withStatement(sql, [], Self.firstRow)
-    }
-
-    /// The first row of a query, or `nil`; this form accepts a literal `nil` among the arguments.
-    public func fetchOne(_ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> Row? {
-        try withStatement(sql, convertibles: arguments, Self.firstRow)
-    }
-
     /// The first row of a query, or `nil`.
-    public func fetchOne(_ sql: String, arguments: [SQLValue]) throws -> Row? {
+    public func fetchOne(_ sql: String, arguments: StatementArguments) throws -> Row? {
         try withStatement(sql, arguments, Self.firstRow)
     }
 
@@ -318,23 +270,9 @@ public final class Connection {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.firstRow($0, map) }
     }
 
-    /// The first row of a query without parameters, read in place by `map`; `nil` when there is no row.
-    @inlinable
-    public func fetchOne<T>(_ sql: String, map: (RowView) throws -> T) throws -> T? {
-        try withStatement(sql, argumentCount: 0, bind: { _ in }) { try Self.firstRow($0, map) }
-    }
-
-    /// The first row of a query, read in place by `map`; `nil` when there is no row.
-    ///
-    /// This form takes optional existentials, for a literal `nil` among the arguments.
-    @inlinable
-    public func fetchOne<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> T? {
-        try withStatement(sql, convertibles: arguments) { try Self.firstRow($0, map) }
-    }
-
     /// The first row of a query, read in place by `map`; `nil` when there is no row.
     @inlinable
-    public func fetchOne<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> T? {
+    public func fetchOne<T>(_ sql: String, arguments: StatementArguments, map: (RowView) throws -> T) throws -> T? {
         try withStatement(sql, arguments) { try Self.firstRow($0, map) }
     }
 
@@ -352,21 +290,9 @@ public final class Connection {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.allRows($0, map) }
     }
 
-    /// Every row of a query without parameters, each read in place by `map`.
-    @inlinable
-    public func fetchAll<T>(_ sql: String, map: (RowView) throws -> T) throws -> [T] {
-        try withStatement(sql, argumentCount: 0, bind: { _ in }) { try Self.allRows($0, map) }
-    }
-
-    /// Every row of a query, each read in place by `map`; this form accepts a literal `nil` argument.
-    @inlinable
-    public func fetchAll<T>(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., map: (RowView) throws -> T) throws -> [T] {
-        try withStatement(sql, convertibles: arguments) { try Self.allRows($0, map) }
-    }
-
     /// Every row of a query, each read in place by `map` (no ``Row`` is built).
     @inlinable
-    public func fetchAll<T>(_ sql: String, arguments: [SQLValue], map: (RowView) throws -> T) throws -> [T] {
+    public func fetchAll<T>(_ sql: String, arguments: StatementArguments, map: (RowView) throws -> T) throws -> [T] {
         try withStatement(sql, arguments) { try Self.allRows($0, map) }
     }
 
@@ -374,28 +300,12 @@ public final class Connection {
     ///
     /// For streaming many rows out (an export, a report) without holding them all.
     @inlinable
-    public func forEachRow<Argument: DatabaseValueConvertible>(_ sql: String, _ argument: Argument, body: (RowView) throws -> Void) throws {
-        try withStatement(sql, argumentCount: 1, bind: { try argument.bind(to: $0, at: 1) }) { try Self.eachRow($0, body) }
-    }
-
-    /// Calls `body` with each row of a query, read in place; nothing is collected.
-    @inlinable
     public func forEachRow<each Argument: DatabaseValueConvertible>(_ sql: String, _ arguments: repeat each Argument, body: (RowView) throws -> Void) throws {
         try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) { try Self.eachRow($0, body) }
     }
 
-    /// Calls `body` with each row of a query without parameters, read in place.
-    public func forEachRow(_ sql: String, body: (RowView) throws -> Void) throws {
-        try withStatement(sql, []) { try Self.eachRow($0, body) }
-    }
-
-    /// Calls `body` with each row of a query, read in place; this form accepts a literal `nil` argument.
-    public func forEachRow(_ sql: String, _ arguments: (any DatabaseValueConvertible)?..., body: (RowView) throws -> Void) throws {
-        try withStatement(sql, convertibles: arguments) { try Self.eachRow($0, body) }
-    }
-
     /// Calls `body` with each row of a query, read in place; nothing is collected.
-    public func forEachRow(_ sql: String, arguments: [SQLValue], body: (RowView) throws -> Void) throws {
+    public func forEachRow(_ sql: String, arguments: StatementArguments, body: (RowView) throws -> Void) throws {
         try withStatement(sql, arguments) { try Self.eachRow($0, body) }
     }
 
@@ -430,15 +340,8 @@ public final class Connection {
 
     /// ``withStatement(_:argumentCount:bind:_:)`` with the arguments as values.
     @inlinable @inline(__always)
-    func withStatement<T>(_ sql: String, _ arguments: [SQLValue], _ body: (Statement) throws -> T) throws -> T {
-        try withStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(arguments) }, body)
-    }
-
-    /// ``withStatement(_:argumentCount:bind:_:)`` for the variadic entry points, binding without
-    /// converting the array first.
-    @inlinable @inline(__always)
-    func withStatement<T>(_ sql: String, convertibles arguments: [(any DatabaseValueConvertible)?], _ body: (Statement) throws -> T) throws -> T {
-        try withStatement(sql, argumentCount: arguments.count, bind: { try $0.bind(convertibles: arguments) }, body)
+    func withStatement<T>(_ sql: String, _ arguments: StatementArguments, _ body: (Statement) throws -> T) throws -> T {
+        try withStatement(sql, argumentCount: arguments.values.count, bind: { try $0.bind(arguments.values) }, body)
     }
 
     /// The number of arguments in a pack.
@@ -509,29 +412,38 @@ public final class Connection {
     /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.
     ///
     /// `let count = try db.fetchValue(Int.self, "SELECT count(*) FROM notes") ?? 0`
-    public func fetchValue<T: DatabaseValueConvertible>(_ type: T.Type, _ sql: String, _ arguments: (any DatabaseValueConvertible)?...) throws -> T? {
-        try fetchValue(type, sql, arguments: arguments.map { $0?.sqlValue ?? .null })
+    @inlinable
+    public func fetchValue<T: DatabaseValueConvertible, each Argument: DatabaseValueConvertible>(
+        _ type: T.Type, _ sql: String, _ arguments: repeat each Argument
+    ) throws -> T? {
+        try withStatement(sql, argumentCount: Self.count(repeat each arguments), bind: { try Self.bind($0, repeat each arguments) }) {
+            try Self.firstValue(type, $0)
+        }
     }
 
     /// The first column of the first row as `T`, or `nil` when there is no row or it is NULL.
-    public func fetchValue<T: DatabaseValueConvertible>(_ type: T.Type, _ sql: String, arguments: [SQLValue]) throws -> T? {
-        try withStatement(sql, arguments) { statement in
-            guard try statement.step() else { return nil }
-            let value = statement.value(at: 0)
-            guard !value.isNull else { return nil }
-            guard let converted = T.fromSQLValue(value) else {
-                throw RowDecodingError.typeMismatch(column: statement.columns.names[0], expected: "\(T.self)", found: value)
-            }
-            return converted
+    public func fetchValue<T: DatabaseValueConvertible>(_ type: T.Type, _ sql: String, arguments: StatementArguments) throws -> T? {
+        try withStatement(sql, arguments) { try Self.firstValue(type, $0) }
+    }
+
+    /// The first column of the first row of `statement` as `T`, or `nil`.
+    @usableFromInline
+    static func firstValue<T: DatabaseValueConvertible>(_ type: T.Type, _ statement: Statement) throws -> T? {
+        guard try statement.step() else { return nil }
+        let value = statement.value(at: 0)
+        guard !value.isNull else { return nil }
+        guard let converted = T.fromSQLValue(value) else {
+            throw RowDecodingError.typeMismatch(column: statement.columns.names[0], expected: "\(T.self)", found: value)
         }
+        return converted
     }
 
     /// Steps a query and calls `body` with the statement positioned on each row, building no ``Row``.
     ///
-    /// Columns are read by index with no type check: `try db.each(sql, arguments: [.integer(id)]) { titles.append($0.string(at: 0)) }`.
+    /// Columns are read by index with no type check: `try db.each(sql, arguments: [id]) { titles.append($0.string(at: 0)) }`.
     /// For hot reads prefer `fetchOne(sql, id) { row in ... }` and the other ``RowView`` readers: they check
     /// names and types and, taking typed arguments instead of an array, cost no more (docs/benchmarks.md).
-    public func each(_ sql: String, arguments: [SQLValue] = [], _ body: (Statement) throws -> Void) throws {
+    public func each(_ sql: String, arguments: StatementArguments = StatementArguments(), _ body: (Statement) throws -> Void) throws {
         try withStatement(sql, arguments) { statement in
             while try statement.step() { try body(statement) }
         }

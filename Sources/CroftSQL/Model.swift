@@ -54,7 +54,7 @@ extension Model {
             let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             sql = "INSERT INTO \(Self.quotedTable) (\(names)) VALUES (\(marks)) RETURNING *"
         }
-        guard let inserted = try db.fetchOne(sql, arguments: columns.map(\.value), map: { try $0.decode(Self.self) }) else {
+        guard let inserted = try db.fetchOne(sql, arguments: StatementArguments(columns.map(\.value)), map: { try $0.decode(Self.self) }) else {
             throw ModelError.notFound(table: Self.tableName, id: id ?? db.lastInsertedRowID)
         }
         self = inserted
@@ -75,7 +75,7 @@ extension Model {
         guard !columns.isEmpty else { return }
         let assignments = columns.map { "\(SQLIdentifier.quote($0.column)) = ?" }.joined(separator: ", ")
         let sql = "UPDATE \(Self.quotedTable) SET \(assignments) WHERE \"id\" = ? RETURNING *"
-        guard let updated = try db.fetchOne(sql, arguments: columns.map(\.value) + [.integer(id)], map: { try $0.decode(Self.self) }) else {
+        guard let updated = try db.fetchOne(sql, arguments: StatementArguments(columns.map(\.value) + [.integer(id)]), map: { try $0.decode(Self.self) }) else {
             throw ModelError.notFound(table: Self.tableName, id: id)
         }
         self = updated

@@ -13,7 +13,7 @@
 /// ```
 public struct Query<M: Model>: Sendable {
     private var conditions: [String] = []
-    private var arguments: [SQLValue] = []
+    private var arguments = StatementArguments()
     private var orderings: [String] = []
     private var limitCount: Int?
     private var offsetCount: Int?
@@ -27,7 +27,7 @@ public struct Query<M: Model>: Sendable {
     public func `where`(_ sql: String, _ values: (any DatabaseValueConvertible)?...) -> Query {
         var copy = self
         copy.conditions.append("(\(sql))")
-        copy.arguments += values.map { $0?.sqlValue ?? .null }
+        copy.arguments.values += values.map { $0?.sqlValue ?? .null }
         return copy
     }
 
@@ -39,7 +39,7 @@ public struct Query<M: Model>: Sendable {
             copy.conditions.append("\(SQLIdentifier.quote(column)) IS NULL")
         } else {
             copy.conditions.append("\(SQLIdentifier.quote(column)) = ?")
-            copy.arguments.append(sqlValue)
+            copy.arguments.values.append(sqlValue)
         }
         return copy
     }
@@ -49,7 +49,7 @@ public struct Query<M: Model>: Sendable {
         guard !values.isEmpty else { return self.where("0") }
         var copy = self
         copy.conditions.append("\(SQLIdentifier.quote(column)) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))")
-        copy.arguments += values.map(\.sqlValue)
+        copy.arguments.values += values.map(\.sqlValue)
         return copy
     }
 
@@ -117,7 +117,7 @@ public struct Query<M: Model>: Sendable {
         let columns = values.keys.sorted()  // stable SQL text, so the statement cache hits
         let assignments = columns.map { "\(SQLIdentifier.quote($0)) = ?" }.joined(separator: ", ")
         try db.execute("UPDATE \(M.quotedTable) SET \(assignments)\(whereClause)",
-                       arguments: columns.map { values[$0]!.sqlValue } + arguments)
+                       arguments: StatementArguments(columns.map { values[$0]!.sqlValue } + arguments.values))
         return db.changes
     }
 

@@ -78,19 +78,6 @@ public final class Statement {
         }
     }
 
-    /// Binds convertible values (as passed to the variadic fetch methods) without an intermediate array;
-    /// the caller has checked the count (``Connection`` does, before binding).
-    @usableFromInline
-    func bind(convertibles values: [(any DatabaseValueConvertible)?]) throws {
-        for offset in 0..<values.count {
-            if let value = values[offset] {
-                try value.bind(to: self, at: Int32(offset + 1))
-            } else {
-                try check(sqlite3_bind_null(handle, Int32(offset + 1)))
-            }
-        }
-    }
-
     /// Throws `SQLITE_RANGE` naming both counts unless the statement has exactly `count` parameters.
     @inline(__always)
     func checkArgumentCount(_ count: Int) throws {

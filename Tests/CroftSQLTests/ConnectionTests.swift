@@ -187,7 +187,7 @@ import Testing
             ("typed", { _ = try db.fetchOne("SELECT ?, ?", 1) }),
             ("typed, too many", { try db.execute("SELECT ?", 1, "two") }),
             ("none", { _ = try db.fetchAll("SELECT ?") }),
-            ("literal nil", { try db.execute("SELECT ?, ?", nil) }),
+            ("literal nil", { try db.execute("SELECT ?, ?", arguments: [nil]) }),
             ("values", { _ = try db.fetchOne("SELECT ?", arguments: []) }),
             ("view", { _ = try db.fetchOne("SELECT ?, ?", 1) { $0.count } }),
         ]
@@ -210,8 +210,8 @@ import Testing
         let present: String? = "here"
         try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 1, "one", 1.5, true, missing)
         try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", Int64(2), "two", 2.5, false, present)
-        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 3, "three", 3.5, true, nil)
-        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", arguments: [.integer(4), .text("four"), .real(4.5), .integer(0), .text("x")])
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", arguments: [3, "three", 3.5, true, nil])
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", arguments: StatementArguments([SQLValue.integer(4), .text("four"), .real(4.5), .integer(0), .text("x")]))
         try db.execute("INSERT INTO t (i) VALUES (5)")
         #expect(try db.fetchAll("SELECT i FROM t ORDER BY i").map { try $0.int64("i") } == [1, 2, 3, 4, 5])
         #expect(try db.fetchOne("SELECT s FROM t WHERE i = ? AND b = ?", 1, true)?.string("s") == "one")
@@ -310,7 +310,7 @@ import Testing
         try db.execute("CREATE TABLE t (a INTEGER, b TEXT)")
         let insert = "INSERT INTO t (a, b) VALUES (?, ?)"
         try db.execute(insert, 1, "pack")
-        try db.execute(insert, nil, "existential")
+        try db.execute(insert, arguments: [nil, "existential"])
         try db.execute(insert, arguments: [3, "array"])
         let byA = "SELECT b FROM t WHERE a = ?"
         // One typed argument, each way of reading.
@@ -321,7 +321,7 @@ import Testing
         var seen: [String] = []
         try db.forEachRow(byA, 1) { seen.append(try $0.string("b")) }
         #expect(seen == ["pack"])
-        #expect(try db.fetchOne("SELECT b FROM t WHERE a IS ?", nil) { try $0.string("b") } == "existential")
+        #expect(try db.fetchOne("SELECT b FROM t WHERE a IS ?", arguments: [nil]) { try $0.string("b") } == "existential")
         #expect(try db.fetchAll("SELECT a FROM t WHERE a > ? AND b <> ?", 0, "x") { try $0.int("a") } == [1, 3])
 
         // A wrong count names both counts and the SQL, whichever form made the call.
@@ -329,7 +329,7 @@ import Testing
             ("one typed", { try db.execute(insert, 1) }),
             ("pack", { _ = try db.fetchOne(byA, 1, 2) { _ in 0 } }),
             ("none", { _ = try db.fetchAll(byA) }),
-            ("existential", { try db.forEachRow(byA, 1, nil) { _ in } }),
+            ("existential", { try db.forEachRow(byA, arguments: [1, nil]) { _ in } }),
             ("array", { _ = try db.fetchOne(byA, arguments: []) }),
         ]
         for (form, call) in wrongCounts {

@@ -45,7 +45,7 @@ import Testing
         try db.execute("CREATE TABLE profiles (id INTEGER PRIMARY KEY, name, nickname, score, active, status, tags, address, avatar, token, joined, level)")
         let columns = try RowEncoder().encode(sample)
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.execute("INSERT INTO profiles (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(marks))", arguments: columns.map(\.value))
+        try db.execute("INSERT INTO profiles (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(marks))", arguments: StatementArguments(columns.map(\.value)))
         return db
     }
 

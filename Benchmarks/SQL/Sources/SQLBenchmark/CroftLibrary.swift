@@ -82,7 +82,7 @@ final class CroftLibrary: Library {
     static func pointReadsThroughEach(_ db: Connection, _ ids: [Int64]) throws -> Int {
         var total = 0
         for id in ids {
-            try db.each(SQL.point, arguments: [.integer(id)]) { statement in
+            try db.each(SQL.point, arguments: StatementArguments([.integer(id)])) { statement in
                 total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
             }
         }
@@ -103,7 +103,7 @@ final class CroftLibrary: Library {
                         total &+= Int(try row.int64("id")) &+ (try row.string("title")).utf8.count &+ Int(try row.double("score"))
                     }
                 case .each:
-                    try db.each(SQL.range, arguments: [.integer(category)]) { statement in
+                    try db.each(SQL.range, arguments: StatementArguments([.integer(category)])) { statement in
                         total &+= Int(statement.int64(at: 0)) &+ statement.string(at: 1).utf8.count &+ Int(statement.double(at: 2))
                     }
                 }

@@ -16,10 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
-        // HTTP/1.1 on sockets + Dispatch: parser, Request/Response, Server, static files. No NIO.
+        // A few lines of C over Linux's epoll and eventfd (ENOSYS stubs elsewhere).
         .target(name: "CCroftSystem"),
         // The few algorithms the layers below share (percent-encoding, snake_case, core count): one copy each.
         .target(name: "CroftCore", dependencies: ["CCroftSystem"]),
+        // HTTP/1.1 on plain sockets, polled by epoll or Dispatch sources: parser, connection state machine,
+        // Request/Response, Server, static files. No NIO.
         .target(name: "CroftHTTP", dependencies: ["CCroftSystem", "CroftCore", .product(name: "Logging", package: "swift-log")]),
         // libsqlite3 through pkg-config (Debian: libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),

@@ -3,13 +3,14 @@ import Synchronization
 
 /// Loads, caches and renders templates; holds the filters, custom tags and framework hooks.
 ///
-/// Create one per application and share it: it is thread-safe. Parsed templates are cached
+/// Create one per application and share it: it is thread-safe. In a Croft application it is made for you
+/// (`Application.templates`, with `{% url %}`, `{% static %}` and `{% field %}` wired). Parsed templates are cached
 /// behind a mutex; with a reloading loader an edited file is re-parsed on its next use.
 ///
 /// ```swift
 /// let env = TemplateEnvironment(
 ///     loader: DirectoryLoader(root: templatesURL, reloadOnChange: settings.debug),
-///     urlResolver: { name, arguments in try router.reverse(name, arguments.map(\.text)) },
+///     urlResolver: { name, arguments in try router.url(for: name, positional: arguments.map(\.text)) },
 ///     staticURL: StaticAssetHasher(root: publicURL, prefix: "/static/").url(for:))
 /// env.registerFilter("shout") { value, _ in .string(value.text.uppercased()) }
 /// let html = try env.render("notes/list.html", context: ["notes": try TemplateValue(encoding: notes)])

@@ -3,8 +3,9 @@ import Croft
 /// The staff area and the site's operations pages, wired in one call from `Routes.swift`, so the rest of
 /// `Sources/App` is the site itself.
 ///
-/// Everything under `/staff/` is for staff accounts only (others get a 404, which does not reveal the
-/// area): the overview, users, database, backups, the job queue and maintenance mode.
+/// Everything under `/staff/` is for staff accounts only (a signed-out visitor is sent to log in; a
+/// signed-in account without staff rights gets a 404, which does not reveal the area): the overview,
+/// users, database, backups, the job queue and maintenance mode.
 enum Staff {
     /// The sections of the staff navigation: route name and label, in order.
     static let sections = [("staff", "Overview"), ("staff.users", "Users"), ("staff.database", "Database"),

@@ -7,7 +7,7 @@
 /// let maybe: String? = row["title"]      // nil when NULL, missing, or not text
 /// let note = try row.decode(Note.self)   // Codable
 /// ```
-public struct Row: Sendable, CustomStringConvertible {
+public struct Row: Sendable, CustomStringConvertible, ColumnReading {
     /// The column names, shared with other rows of the same statement.
     public let columns: ColumnIndex
     /// The values, in column order.
@@ -24,47 +24,11 @@ public struct Row: Sendable, CustomStringConvertible {
         self.init(columns: ColumnIndex(names: pairs.map(\.key)), values: pairs.map(\.value))
     }
 
-    /// The number of columns.
-    public var count: Int { values.count }
-
-    /// True when the row has a column called `name`.
-    public func hasColumn(_ name: String) -> Bool { columns.index(of: name) != nil }
-
     /// The value at `index`.
     public subscript(index: Int) -> SQLValue { values[index] }
 
-    /// The value of column `name`, or `.null` when there is no such column.
-    public subscript(name: String) -> SQLValue {
-        guard let index = columns.index(of: name) else { return .null }
-        return values[index]
-    }
-
-    /// Column `name` converted to `T`, or `nil` when missing, NULL, or of another type.
-    public subscript<T: DatabaseValueConvertible>(name: String) -> T? {
-        guard let index = columns.index(of: name) else { return nil }
-        return T.fromSQLValue(values[index])
-    }
-
-    /// Column `name` converted to `T`, throwing ``RowDecodingError`` when missing or mismatched.
-    ///
-    /// Ask for an optional type (`String?`) to accept NULL.
-    public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
-        guard let index = columns.index(of: name) else {
-            throw RowDecodingError.missingColumn(name, available: columns.names)
-        }
-        return try get(index, as: type)
-    }
-
-    /// Column `index` converted to `T`, throwing ``RowDecodingError`` when mismatched.
-    public func get<T: DatabaseValueConvertible>(_ index: Int, as type: T.Type = T.self) throws -> T {
-        guard index >= 0, index < values.count else {
-            throw RowDecodingError.missingColumn("#\(index)", available: columns.names)
-        }
-        guard let converted = T.fromSQLValue(values[index]) else {
-            throw RowDecodingError.typeMismatch(column: columns.names[index], expected: "\(T.self)", found: values[index])
-        }
-        return converted
-    }
+    /// The position of column `name`, if any.
+    public func index(ofColumn name: String) -> Int? { columns.index(of: name) }
 
     // The typed accessors below are concrete, not calls to the generic `get`, so a caller in another
     // module pays no generic dispatch on the hot path of reading a row.
@@ -73,13 +37,6 @@ public struct Row: Sendable, CustomStringConvertible {
     public func int64(_ name: String) throws -> Int64 {
         let index = try position(of: name)
         guard let value = Int64.fromSQLValue(values[index]) else { throw mismatch(index, "Int64") }
-        return value
-    }
-
-    /// Column `name` as a non-NULL `Int`.
-    public func int(_ name: String) throws -> Int {
-        let index = try position(of: name)
-        guard let value = Int.fromSQLValue(values[index]) else { throw mismatch(index, "Int") }
         return value
     }
 

@@ -15,7 +15,7 @@ import CSQLite
 /// A view is valid only inside the closure that received it. Once its statement steps on or is reset,
 /// using the view stops the process with a message saying so, rather than read another row's data.
 /// Take ``row`` for an owned ``Row`` you can keep.
-public struct RowView {
+public struct RowView: ColumnReading {
     /// Retained (one reference count per row), so a view kept past its closure still reaches a live
     /// statement and its check traps, whatever happened to the statement cache since.
     private let statement: Statement
@@ -52,53 +52,19 @@ public struct RowView {
         withCurrent { _ in columnsReference.takeUnretainedValue() }
     }
 
-    /// The number of columns.
-    public var count: Int { columns.count }
-
-    /// True when the row has a column called `name`.
-    public func hasColumn(_ name: String) -> Bool { columns.index(of: name) != nil }
-
     /// An owned copy of the row, which outlives the view.
     public var row: Row { current.row(columns: columns) }
 
     /// The value at `index`, in its stored type.
     public subscript(index: Int) -> SQLValue { current.value(at: index) }
 
-    /// The value of column `name`, or `.null` when there is no such column.
-    public subscript(name: String) -> SQLValue {
-        guard let index = lookUp(name) else { return .null }
-        return current.value(at: index)
-    }
-
-    /// Column `name` converted to `T`, or `nil` when missing, NULL, or of another type.
-    public subscript<T: DatabaseValueConvertible>(name: String) -> T? {
-        guard let index = lookUp(name) else { return nil }
-        return T.fromSQLValue(current.value(at: index))
-    }
+    /// The position of column `name`, if any (a hint makes reading columns in order one comparison each).
+    public func index(ofColumn name: String) -> Int? { lookUp(name) }
 
     /// True when column `name` is NULL (or missing).
     public func isNull(_ name: String) -> Bool {
         guard let index = lookUp(name) else { return true }
         return current.isNull(at: index)
-    }
-
-    /// Column `name` converted to `T`, throwing ``RowDecodingError`` when missing or mismatched.
-    ///
-    /// Ask for an optional type (`String?`) to accept NULL.
-    public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
-        try get(position(of: name), as: type)
-    }
-
-    /// Column `index` converted to `T`, throwing ``RowDecodingError`` when mismatched.
-    public func get<T: DatabaseValueConvertible>(_ index: Int, as type: T.Type = T.self) throws -> T {
-        guard index >= 0, index < columns.count else {
-            throw RowDecodingError.missingColumn("#\(index)", available: columns.names)
-        }
-        let value = current.value(at: index)
-        guard let converted = T.fromSQLValue(value) else {
-            throw RowDecodingError.typeMismatch(column: columns.names[index], expected: "\(T.self)", found: value)
-        }
-        return converted
     }
 
     // The typed accessors read SQLite's column straight into the Swift type, after checking its
@@ -116,11 +82,6 @@ public struct RowView {
         default: break
         }
         throw mismatch(index, "Int64")
-    }
-
-    /// Column `name` as a non-NULL `Int`.
-    public func int(_ name: String) throws -> Int {
-        Int(try int64(name))
     }
 
     /// Column `name` as a non-NULL double (integers read too).

@@ -9,10 +9,15 @@ bin=.build-bench/release/SQLBenchmark
 [ -x "$bin" ] || { echo "build first: swift build -c release --scratch-path .build-bench" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "needs valgrind: apt-get install valgrind" >&2; exit 1; }
 out=$(mktemp /tmp/croft-callgrind.XXXXXX)
-trap 'rm -f "$out"' EXIT
+# Valgrind 3.19 (Debian 12) gives up on the DWARF of a binary that links swift-crypto ("possibly corrupted
+# debuginfo"): measure a copy without debug info (the symbol table, which --toggle-collect needs, stays).
+stripped=$(mktemp /tmp/croft-sqlbench.XXXXXX)
+trap 'rm -f "$out" "$stripped"' EXIT
+strip --strip-debug -o "$stripped" "$bin"
+chmod +x "$stripped"
 count() {  # libraries, function to count
   BENCH_ROUNDS=1 BENCH_READS_ONLY=1 BENCH_POINT_ONLY=1 BENCH_LIBS=$1 valgrind --tool=callgrind \
-    --callgrind-out-file="$out" "--toggle-collect=$2" "$bin" > /dev/null 2>&1
+    --callgrind-out-file="$out" "--toggle-collect=$2" "$stripped" > /dev/null 2>&1
   grep -m1 '^summary:\|^totals:' "$out" | awk '{print $2}'
 }
 symbol() { nm "$bin" | awk '{print $3}' | grep -E "$1" | head -1; }

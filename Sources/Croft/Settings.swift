@@ -176,9 +176,18 @@ public struct Settings: Sendable {
         if let value = number("SQLITE_CACHE_SIZE") { database.cacheSize = value }
         if let value = number("SQLITE_MMAP_SIZE", Int64.self) { database.mmapSize = value }
         if let value = number("SQLITE_JOURNAL_SIZE_LIMIT", Int64.self) { database.journalSizeLimit = value }
-        if let value = text("SQLITE_SYNCHRONOUS") { database.synchronous = value.uppercased() }
+        func keyword<K: PragmaKeyword>(_ key: String, _ pragma: String, _ type: K.Type) -> K? {
+            guard let value = text(key) else { return nil }
+            guard let keyword = K(setting: value) else {
+                // SQLite would ignore it (synchronous = FUL leaves NORMAL in force): refused, not guessed.
+                invalid.append("\(pragma) \"\(value)\" is not one of \(K.keywords)")
+                return nil
+            }
+            return keyword
+        }
+        if let value = keyword("SQLITE_SYNCHRONOUS", "synchronous", SynchronousMode.self) { database.synchronous = value }
         if let value = boolean("SQLITE_FOREIGN_KEYS") { database.foreignKeys = value }
-        if let value = text("SQLITE_TEMP_STORE") { database.tempStore = value.uppercased() }
+        if let value = keyword("SQLITE_TEMP_STORE", "temp_store", TempStore.self) { database.tempStore = value }
         if let value = number("SQLITE_READERS") { database.readerCount = value }
         if isProduction && debug {
             // A 500 page in DEBUG shows the SQL and the error: never to the public.

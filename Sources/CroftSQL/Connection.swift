@@ -125,8 +125,8 @@ public final class Connection {
                 throw SQLiteError(code: SQLITE_READONLY, message: "the file is read-only")
             }
             let mode = try setJournalMode()
-            if case .text(let text) = mode, text.lowercased() != configuration.journalMode.lowercased(), path != ":memory:" {
-                throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(text), wanted \(configuration.journalMode)")
+            if case .text(let text) = mode, text.uppercased() != configuration.journalMode.rawValue, path != ":memory:" {
+                throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(text), wanted \(configuration.journalMode.rawValue)")
             }
         case .reader:
             try executeScript("PRAGMA query_only = ON")
@@ -143,7 +143,7 @@ public final class Connection {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, configuration.busyTimeoutMilliseconds)) * 1_000_000
         while true {
             do {
-                return try fetchOne("PRAGMA journal_mode = \(configuration.journalMode)")?[0]
+                return try fetchOne("PRAGMA journal_mode = \(configuration.journalMode.rawValue)")?[0]
             } catch let error as SQLiteError where error.code == SQLITE_BUSY && DispatchTime.now().uptimeNanoseconds < deadline {
                 usleep(5_000)
             }

@@ -13,12 +13,12 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     /// `journal_mode=WAL`: readers never block the writer and the writer never blocks readers,
     /// which is what lets one writer and many readers share the file.
     /// https://sqlite.org/pragma.html#pragma_journal_mode and https://sqlite.org/wal.html
-    public var journalMode: String = "WAL"
+    public var journalMode: JournalMode = .wal
 
     /// `synchronous=NORMAL`: in WAL mode this is durable across application crashes and only
     /// risks the last commits on power loss, at a fraction of FULL's fsync cost.
     /// https://sqlite.org/pragma.html#pragma_synchronous
-    public var synchronous: String = "NORMAL"
+    public var synchronous: SynchronousMode = .normal
 
     /// `foreign_keys=ON`: SQLite does not enforce `REFERENCES` unless asked, per connection.
     /// https://sqlite.org/pragma.html#pragma_foreign_keys
@@ -32,7 +32,7 @@ public struct DatabaseConfiguration: Sendable, Equatable {
 
     /// `temp_store=MEMORY`: temporary tables and indices built for sorts live in RAM, not in temp files.
     /// https://sqlite.org/pragma.html#pragma_temp_store
-    public var tempStore: String = "MEMORY"
+    public var tempStore: TempStore = .memory
 
     /// `mmap_size=134217728` (128 MiB): reads of the first 128 MiB go through memory mapping,
     /// saving a copy per page read. https://sqlite.org/pragma.html#pragma_mmap_size
@@ -62,19 +62,10 @@ public struct DatabaseConfiguration: Sendable, Equatable {
 
     /// What is wrong with this configuration, one phrase each; empty when every value is one SQLite accepts.
     ///
-    /// SQLite ignores an unknown keyword (`synchronous = FUL` leaves NORMAL in force), so a typo would
-    /// otherwise go unnoticed; ``Connection`` refuses to open with any of these.
+    /// The keyword pragmas are enums, so a value SQLite would ignore cannot be set; the numbers are checked
+    /// here, and ``Connection`` refuses to open with any problem.
     public var problems: [String] {
         var problems: [String] = []
-        func oneOf(_ pragma: String, _ value: String, _ allowed: [String], numbers: ClosedRange<Int>? = nil) {
-            let isAllowedNumber = Int(value).map { numbers?.contains($0) ?? false } ?? false
-            if !allowed.contains(value.uppercased()) && !isAllowedNumber {
-                problems.append("\(pragma) \"\(value)\" is not one of \(allowed.joined(separator: ", "))")
-            }
-        }
-        oneOf("journal_mode", journalMode, ["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"])
-        oneOf("synchronous", synchronous, ["OFF", "NORMAL", "FULL", "EXTRA"], numbers: 0...3)
-        oneOf("temp_store", tempStore, ["DEFAULT", "FILE", "MEMORY"], numbers: 0...2)
         // sqlite3_busy_timeout takes an int of milliseconds; larger would also overflow the pool's deadlines.
         if !(0...Int(Int32.max)).contains(busyTimeoutMilliseconds) {
             problems.append("busy_timeout \(busyTimeoutMilliseconds) is not between 0 and \(Int32.max) milliseconds")
@@ -96,9 +87,9 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     var connectionPragmas: [String] {
         [
             "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)",
-            "PRAGMA synchronous = \(synchronous)",
+            "PRAGMA synchronous = \(synchronous.rawValue)",
             "PRAGMA foreign_keys = \(foreignKeys ? "ON" : "OFF")",
-            "PRAGMA temp_store = \(tempStore)",
+            "PRAGMA temp_store = \(tempStore.rawValue)",
             "PRAGMA mmap_size = \(mmapSize)",
             "PRAGMA journal_size_limit = \(journalSizeLimit)",
             "PRAGMA cache_size = \(cacheSize)",

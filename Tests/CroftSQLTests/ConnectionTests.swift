@@ -23,7 +23,7 @@ import Testing
         var configuration = DatabaseConfiguration()
         configuration.busyTimeoutMilliseconds = 1234
         configuration.cacheSize = -4000
-        configuration.synchronous = "FULL"
+        configuration.synchronous = .full
         let db = try Connection(path: directory.file("x.sqlite3"), configuration: configuration)
         #expect(try db.pragma("busy_timeout") == 1234)
         #expect(try db.pragma("cache_size") == -4000)
@@ -34,17 +34,18 @@ import Testing
         let directory = TemporaryDirectory()
         #expect(DatabaseConfiguration().problems.isEmpty)
         var configuration = DatabaseConfiguration()
-        configuration.synchronous = "2"  // SQLite's numeric form is fine
-        configuration.tempStore = "memory"
-        #expect(configuration.problems.isEmpty)
-        configuration.synchronous = "FUL"
-        configuration.tempStore = "RAM"
+        // Keywords are enums (`configuration.synchronous = "FUL"` does not compile); text from settings is
+        // parsed, with SQLite's numbers, and anything SQLite would ignore is refused.
+        #expect(SynchronousMode(setting: "2") == .full && SynchronousMode(setting: " normal ") == .normal)
+        #expect(TempStore(setting: "memory") == .memory && TempStore(setting: "1") == .file)
+        #expect(SynchronousMode(setting: "FUL") == nil && SynchronousMode(setting: "4") == nil && TempStore(setting: "RAM") == nil)
+        #expect(JournalMode(setting: "wal") == .wal && JournalMode(setting: "1") == nil)
         configuration.busyTimeoutMilliseconds = -1
         configuration.readerCount = 0
         let path = directory.file("never.sqlite3")
         let error = #expect(throws: DatabaseOpenError.self) { try Connection(path: path, configuration: configuration) }
         #expect(error?.path == path)
-        #expect(error?.reason == #"invalid configuration: synchronous "FUL" is not one of OFF, NORMAL, FULL, EXTRA; temp_store "RAM" is not one of DEFAULT, FILE, MEMORY; busy_timeout -1 is not between 0 and 2147483647 milliseconds; the reader count 0 is not between 1 and 256"#)
+        #expect(error?.reason == #"invalid configuration: busy_timeout -1 is not between 0 and 2147483647 milliseconds; the reader count 0 is not between 1 and 256"#)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(throws: DatabaseOpenError.self) { try DatabasePool(path: path, configuration: configuration) }
         #expect(!FileManager.default.fileExists(atPath: path))

@@ -53,7 +53,7 @@ public enum DeploymentChecks {
             add("croft.E006", "settings that do not parse or that SQLite would ignore: \(settings.problems.joined(separator: "; ")). The site refuses to start with them; correct them (see .env.example).")
         }
         let database = settings.databaseConfiguration
-        if ["OFF", "0"].contains(database.synchronous.uppercased()) {
+        if database.synchronous == .off {
             add("croft.W007", "SQLITE_SYNCHRONOUS is OFF: an OS crash or power loss can corrupt the database. Use NORMAL (the default; safe with WAL).")
         }
         if !database.foreignKeys {

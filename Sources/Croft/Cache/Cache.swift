@@ -54,7 +54,7 @@ public final class Cache: Sendable {
     /// The cache's pragmas: the production set with `synchronous=OFF` and two readers.
     public static var defaultConfiguration: DatabaseConfiguration {
         var configuration = DatabaseConfiguration()
-        configuration.synchronous = "OFF"
+        configuration.synchronous = .off
         configuration.readerCount = 2
         return configuration
     }

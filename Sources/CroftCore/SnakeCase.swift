@@ -5,8 +5,9 @@ public enum SnakeCase {
     /// digit, and at the last capital of a run followed by a lower-case letter (`URLString` → `url_string`).
     /// Names without capitals come back unchanged (`owner_id`, `title`), so converting twice is harmless.
     public static func convert(_ name: String) -> String {
+        // The common case, a name already in lower case, costs one scan and no allocation.
+        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
         let scalars = Array(name.unicodeScalars)
-        guard scalars.contains(where: isUpper) else { return name }
         var out = String.UnicodeScalarView()
         for (index, scalar) in scalars.enumerated() {
             if isUpper(scalar), index > 0 {

@@ -142,3 +142,16 @@ import Testing
         #expect(await app.respond(to: Request(method: .get, target: "/list")).body.text == "1/1:Poetry po")
     }
 }
+
+/// The one snake_case rule that columns, template keys and form fields share.
+@Suite struct SnakeCaseTests {
+    @Test(arguments: [
+        ("ownerID", "owner_id"), ("createdAt", "created_at"), ("isStaff", "is_staff"), ("htmlURL", "html_url"),
+        ("URLString", "url_string"), ("password2", "password2"), ("newPassword2", "new_password2"),
+        ("sha256Hex", "sha256_hex"), ("title", "title"), ("owner_id", "owner_id"), ("A", "a"), ("", ""),
+    ])
+    func convertsSwiftNamesToColumnNames(_ pair: (String, String)) {
+        #expect(SnakeCase.convert(pair.0) == pair.1)
+        #expect(SnakeCase.convert(SnakeCase.convert(pair.0)) == pair.1)  // converting twice is harmless
+    }
+}

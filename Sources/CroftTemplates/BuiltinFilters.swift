@@ -7,7 +7,7 @@ import Foundation
 /// string safe; `upper` does not (it would turn `&amp;` into `&AMP;`), like Django.
 enum BuiltinFilters {
     /// Every built-in filter by name.
-    static let all: [String: TemplateFilter] = text.merging(values) { first, _ in first }
+    static let all: [String: TemplateFilter] = text.merging(values) { first, _ in first }.merging(django) { first, _ in first }
 
     static let text: [String: TemplateFilter] = [
         "upper": TemplateFilter(.none) { value, _, _ in .string(value.text.uppercased()) },

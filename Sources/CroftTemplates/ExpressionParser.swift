@@ -29,7 +29,8 @@ struct ExpressionParser {
             let name = String(String.UnicodeScalarView(scalars[start..<index]))
             guard !name.isEmpty else { throw syntax("missing filter name after '|' in '\(text)'") }
             guard let filter = library.filters[name] else {
-                throw TemplateError(.unknownFilter, template, location, "unknown filter '\(name)' in '\(text)'")
+                throw TemplateError(.unknownFilter, template, location,
+                                    "unknown filter '\(name)' in '\(text)'" + Suggestion.hint(for: name, in: library.filters.keys))
             }
             var argument: Operand?
             if index < scalars.count, scalars[index] == ":" {

@@ -2,6 +2,11 @@ import Foundation
 
 /// Turns tokens into a node tree, checking that every tag is known, well formed and closed.
 struct Parser {
+    /// The tags the parser itself knows (besides the registered custom ones), for "did you mean".
+    static let builtinTagNames = ["if", "elif", "else", "endif", "for", "empty", "endfor", "block", "endblock", "extends",
+                                  "include", "with", "endwith", "comment", "endcomment", "verbatim", "endverbatim",
+                                  "autoescape", "endautoescape", "url", "static", "csrf_token", "load"]
+
     private static let closingTags: Set<String> = [
         "elif", "else", "endif", "empty", "endfor", "endblock", "endwith", "endcomment",
         "endverbatim", "endautoescape",
@@ -119,7 +124,9 @@ struct Parser {
                 let body = try parseNodes(until: ["end" + tagName], opener: token).nodes
                 return .blockTag(tag, .init(name: tagName, arguments: arguments, body: body, location: token.location))
             }
-            throw TemplateError(.unknownTag, name, token.location, "unknown tag '\(tagName)' in '\(token.display)'")
+            let known = Parser.builtinTagNames + Array(library.simpleTags.keys) + Array(library.blockTags.keys)
+            throw TemplateError(.unknownTag, name, token.location,
+                                "unknown tag '\(tagName)' in '\(token.display)'" + Suggestion.hint(for: tagName, in: known))
         }
     }
 

@@ -5,6 +5,8 @@ struct LoopState: Sendable {
     var index: Int
     /// The number of elements.
     var count: Int
+    /// Which run of a loop this is (for `{% ifchanged %}`, whose memory starts afresh with each loop).
+    var generation: Int = 0
 
     /// The value of `forloop.<name>`, or nil for an unknown name.
     func member(_ name: String) -> TemplateValue? {

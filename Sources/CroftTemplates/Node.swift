@@ -49,8 +49,54 @@ indirect enum Node: Sendable {
         var location: SourceLocation
     }
 
+    /// `{% cycle a b c %}` (optionally `as name`, `silent`): the next value each time it renders.
+    struct Cycle: Sendable {
+        var id: Int
+        var values: [FilterExpression]
+        var variable: String?
+        var silent: Bool
+        var location: SourceLocation
+    }
+
+    /// `{% ifchanged [values] %}...{% else %}...{% endifchanged %}`.
+    struct IfChanged: Sendable {
+        var id: Int
+        var values: [FilterExpression]
+        var body: [Node]
+        var otherwise: [Node]
+        var location: SourceLocation
+    }
+
+    /// `{% regroup list by key as name %}`.
+    struct Regroup: Sendable {
+        var list: FilterExpression
+        var key: [String]
+        var variable: String
+        var location: SourceLocation
+    }
+
     /// Literal text.
     case text(String)
+    /// `{% spaceless %}`: whitespace between tags removed.
+    case spaceless([Node])
+    /// `{% firstof a b "fallback" as name %}`: the first true value, escaped.
+    case firstOf([FilterExpression], String?, SourceLocation)
+    /// `{% widthratio value max width as name %}`.
+    case widthRatio(FilterExpression, FilterExpression, FilterExpression, String?, SourceLocation)
+    /// `{% filter f|g %}...{% endfilter %}`: the rendered body through the filters (`body` is the variable).
+    case filterBlock(FilterExpression, [Node], SourceLocation)
+    /// `{% cycle %}`.
+    case cycle(Cycle)
+    /// `{% cycle name %}`: advances the cycle named `as name`.
+    case cycleReference(String, SourceLocation)
+    /// `{% resetcycle [name] %}`.
+    case resetCycle(String?, SourceLocation)
+    /// `{% ifchanged %}`.
+    case ifChanged(IfChanged)
+    /// `{% now "format" [as name] %}`.
+    case now(String, String?)
+    /// `{% regroup %}`.
+    case regroup(Regroup)
     /// `{{ expression }}`.
     case output(FilterExpression, SourceLocation)
     /// `{% if %}` with its branches in order.

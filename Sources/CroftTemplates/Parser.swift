@@ -5,11 +5,18 @@ struct Parser {
     /// The tags the parser itself knows (besides the registered custom ones), for "did you mean".
     static let builtinTagNames = ["if", "elif", "else", "endif", "for", "empty", "endfor", "block", "endblock", "extends",
                                   "include", "with", "endwith", "comment", "endcomment", "verbatim", "endverbatim",
-                                  "autoescape", "endautoescape", "url", "static", "csrf_token", "load"]
+                                  "autoescape", "endautoescape", "url", "static", "csrf_token", "load", "spaceless",
+                                  "endspaceless", "templatetag", "firstof", "widthratio", "filter", "endfilter", "cycle",
+                                  "resetcycle", "ifchanged", "endifchanged", "now", "regroup"]
 
     private static let closingTags: Set<String> = [
         "elif", "else", "endif", "empty", "endfor", "endblock", "endwith", "endcomment",
-        "endverbatim", "endautoescape",
+        "endverbatim", "endautoescape", "endspaceless", "endfilter", "endifchanged",
+    ]
+    /// What `{% templatetag name %}` prints.
+    private static let templateTagOutputs = [
+        "openblock": "{%", "closeblock": "%}", "openvariable": "{{", "closevariable": "}}",
+        "openbrace": "{", "closebrace": "}", "opencomment": "{#", "closecomment": "#}",
     ]
     private static let maximumNesting = 100
 
@@ -19,6 +26,10 @@ struct Parser {
     private var index = 0
     private var depth = 0
     private var sawNonText = false
+    /// Identities for the nodes that keep state across renders of themselves (cycle, ifchanged).
+    private var nextNodeID = 0
+    /// The cycles named with `as`, so `{% cycle name %}` can refer to one.
+    private var namedCycles: Set<String> = []
     /// Every `{% block %}` in the template, by name.
     private(set) var blocks: [String: Node.Block] = [:]
     /// The `{% extends %}` clause, if any.
@@ -80,6 +91,54 @@ struct Parser {
         let expressions = expressions(token)
         switch tagName {
         case "if": return try parseIf(token, words)
+        case "spaceless":
+            return .spaceless(try parseNodes(until: ["endspaceless"], opener: token).nodes)
+        case "templatetag":
+            guard words.count == 1, let text = Parser.templateTagOutputs[words[0]] else {
+                throw expressions.syntax("'templatetag' takes one of \(Parser.templateTagOutputs.keys.sorted().joined(separator: ", ")) in '\(token.display)'")
+            }
+            return .text(text)
+        case "firstof":
+            let (values, variable) = try Parser.splitAs(words)
+            guard !values.isEmpty else { throw expressions.syntax("'firstof' needs at least one value in '\(token.display)'") }
+            return .firstOf(try values.map(expressions.filterExpression), variable, token.location)
+        case "widthratio":
+            let (values, variable) = try Parser.splitAs(words)
+            guard values.count == 3 else { throw expressions.syntax("'widthratio' takes three values in '\(token.display)'") }
+            let parsed = try values.map(expressions.filterExpression)
+            return .widthRatio(parsed[0], parsed[1], parsed[2], variable, token.location)
+        case "filter":
+            guard words.count == 1 else { throw expressions.syntax("'filter' takes filters, as in {% filter lower|force_escape %}") }
+            let names = words[0].split(separator: "|").map { $0.split(separator: ":").first.map(String.init) ?? "" }
+            if let refused = names.first(where: { $0 == "escape" || $0 == "safe" }) {
+                throw expressions.syntax("use {% autoescape %} instead of '\(refused)' in '\(token.display)'")
+            }
+            let expression = try expressions.filterExpression(Parser.filterBodyVariable + "|" + words[0])
+            return .filterBlock(expression, try parseNodes(until: ["endfilter"], opener: token).nodes, token.location)
+        case "cycle":
+            return try parseCycle(token, words)
+        case "resetcycle":
+            guard words.count <= 1 else { throw expressions.syntax("'resetcycle' takes at most a cycle name in '\(token.display)'") }
+            return .resetCycle(words.first, token.location)
+        case "ifchanged":
+            let values = try words.map(expressions.filterExpression)
+            let (body, end) = try parseNodes(until: ["else", "endifchanged"], opener: token)
+            var otherwise: [Node] = []
+            if end?.tagName == "else" { otherwise = try parseNodes(until: ["endifchanged"], opener: token).nodes }
+            nextNodeID += 1
+            return .ifChanged(.init(id: nextNodeID, values: values, body: body, otherwise: otherwise, location: token.location))
+        case "now":
+            let (values, variable) = try Parser.splitAs(words)
+            guard values.count == 1, let format = Parser.stringLiteral(values[0]) else {
+                throw expressions.syntax("'now' takes a quoted format, as in {% now \"Y\" %}")
+            }
+            return .now(format, variable)
+        case "regroup":
+            guard words.count == 5, words[1] == "by", words[3] == "as" else {
+                throw expressions.syntax("'regroup' is {% regroup list by key as name %} in '\(token.display)'")
+            }
+            return .regroup(.init(list: try expressions.filterExpression(words[0]),
+                                  key: words[2].split(separator: ".").map(String.init), variable: words[4], location: token.location))
         case "for": return try parseFor(token, words)
         case "block": return try parseBlock(token, words)
         case "extends":
@@ -270,6 +329,40 @@ struct Parser {
             text += token.kind == .text ? token.contents : token.display
         }
         throw TemplateError(.unclosedTag, name, opener.location, "unclosed tag '\(opener.display)': expected '{% end\(opener.contents) %}'")
+    }
+
+    /// The name the body of `{% filter %}` is bound to while its filters run (not a valid template name,
+    /// so no template can read it).
+    static let filterBodyVariable = "filter_body_"
+
+    /// Splits a trailing `as name` off a tag's words.
+    static func splitAs(_ words: [String]) throws -> (values: [String], variable: String?) {
+        guard words.count >= 2, words[words.count - 2] == "as" else { return (words, nil) }
+        return (Array(words.dropLast(2)), words[words.count - 1])
+    }
+
+    /// The text of a quoted literal (`"Y"` or `'Y'`), or nil.
+    static func stringLiteral(_ word: String) -> String? {
+        guard word.count >= 2, let first = word.first, first == word.last, first == "\"" || first == "'" else { return nil }
+        return String(word.dropFirst().dropLast())
+    }
+
+    private mutating func parseCycle(_ token: Token, _ words: [String]) throws -> Node {
+        let expressions = expressions(token)
+        guard !words.isEmpty else { throw expressions.syntax("'cycle' needs at least one value in '\(token.display)'") }
+        if words.count == 1, namedCycles.contains(words[0]) { return .cycleReference(words[0], token.location) }
+        var values = words
+        var silent = false
+        if values.last == "silent", values.count >= 3, values[values.count - 3] == "as" {
+            silent = true
+            values.removeLast()
+        }
+        let (items, variable) = try Parser.splitAs(values)
+        guard !items.isEmpty else { throw expressions.syntax("'cycle' needs at least one value in '\(token.display)'") }
+        if let variable { namedCycles.insert(variable) }
+        nextNodeID += 1
+        return .cycle(.init(id: nextNodeID, values: try items.map(expressions.filterExpression), variable: variable,
+                            silent: silent, location: token.location))
     }
 
     private func expressions(_ token: Token) -> ExpressionParser {

@@ -17,6 +17,15 @@ struct Renderer {
     /// The template whose nodes are being rendered, for error messages.
     var currentTemplate: String
     let filterContext: FilterContext
+    /// Where each `{% cycle %}` is (by node identity), for this render.
+    var cyclePositions: [Int: Int] = [:]
+    /// The cycles named with `as`, and the last cycle rendered (for `{% resetcycle %}`).
+    var namedCycles: [String: Node.Cycle] = [:]
+    var lastCycle: Int?
+    /// What each `{% ifchanged %}` last saw, and in which run of its loop.
+    var lastSeen: [Int: (generation: Int, value: [TemplateValue])] = [:]
+    /// Counts loop runs, so an `{% ifchanged %}` in a loop rendered twice starts afresh.
+    var loopRuns = 0
 
     /// Prepares to render with `context` on top of the environment's globals.
     init(environment: TemplateEnvironment, context: [String: TemplateValue], templateName: String) {
@@ -115,6 +124,50 @@ struct Renderer {
                 output.append("<input type=\"hidden\" name=\"csrf_token\" value=\"")
                 HTMLEscaping.append(token.text, to: &output)
                 output.append("\">")
+            case .spaceless(let body):
+                var content = ""
+                try render(body, into: &content)
+                output.append(Renderer.removingSpaceBetweenTags(content.trimmingCharacters(in: .whitespacesAndNewlines)))
+            case .firstOf(let values, let variable, let location):
+                var chosen = TemplateValue.string("")
+                for expression in values {
+                    let value = try evaluate(expression, at: location)
+                    if value.isTruthy { chosen = value; break }
+                }
+                if let variable { scopes[scopes.count - 1][variable] = chosen } else { write(chosen, to: &output) }
+            case .widthRatio(let value, let maximum, let width, let variable, let location):
+                let text = try widthRatio(value, maximum, width, at: location)
+                if let variable { scopes[scopes.count - 1][variable] = .string(text) } else { output.append(text) }
+            case .filterBlock(let expression, let body, let location):
+                var content = ""
+                try render(body, into: &content)
+                scopes.append([Parser.filterBodyVariable: .safeString(content)])
+                defer { scopes.removeLast() }
+                output.append(try evaluate(expression, at: location).text)
+            case .cycle(let cycle):
+                try renderCycle(cycle, into: &output)
+            case .cycleReference(let name, let location):
+                guard let cycle = namedCycles[name] else {
+                    throw TemplateError(.render, currentTemplate, location, "no cycle named '\(name)' has run yet")
+                }
+                try renderCycle(Node.Cycle(id: cycle.id, values: cycle.values, variable: cycle.variable, silent: false,
+                                           location: location), into: &output)
+            case .resetCycle(let name, let location):
+                if let name {
+                    guard let cycle = namedCycles[name] else {
+                        throw TemplateError(.render, currentTemplate, location, "no cycle named '\(name)'")
+                    }
+                    cyclePositions[cycle.id] = 0
+                } else if let lastCycle {
+                    cyclePositions[lastCycle] = 0
+                }
+            case .ifChanged(let node):
+                try renderIfChanged(node, into: &output)
+            case .now(let format, let variable):
+                let text = DateFormat.format(Date(), format, calendar: environment.calendar)
+                if let variable { scopes[scopes.count - 1][variable] = .string(text) } else { write(.string(text), to: &output) }
+            case .regroup(let regroup):
+                scopes[scopes.count - 1][regroup.variable] = try grouped(regroup)
             case .simpleTag(let function, let tag):
                 let arguments = try tag.arguments.map { try evaluate($0, at: tag.location) }
                 let value = try callTag(tag) { try function(arguments, TemplateVariables(scopes: scopes)) }
@@ -128,6 +181,93 @@ struct Renderer {
         }
     }
 
+    /// Django's `strip_spaces_between_tags`: whitespace between a `>` and the next `<` removed.
+    static func removingSpaceBetweenTags(_ html: String) -> String {
+        var out = ""
+        out.reserveCapacity(html.utf8.count)
+        var pending = ""
+        var afterTag = false
+        for character in html {
+            if afterTag && character.isWhitespace {
+                pending.append(character)
+                continue
+            }
+            if afterTag && character != "<" { out += pending }
+            pending = ""
+            out.append(character)
+            afterTag = character == ">"
+        }
+        return out + pending
+    }
+
+    /// `{% widthratio %}`: `value / maximum * width`, rounded half to even as Python's `round`; `0` when
+    /// the maximum is 0, nothing when a value is not a number.
+    private func widthRatio(_ value: FilterExpression, _ maximum: FilterExpression, _ width: FilterExpression,
+                            at location: SourceLocation) throws -> String {
+        guard let widthValue = try evaluate(width, at: location).number, widthValue.isFinite else {
+            throw TemplateError(.render, currentTemplate, location, "widthratio's last argument must be a number")
+        }
+        guard let number = try evaluate(value, at: location).number, let limit = try evaluate(maximum, at: location).number else {
+            return ""
+        }
+        if limit == 0 { return "0" }
+        let ratio = (number / limit) * Double(Int(widthValue))
+        guard ratio.isFinite else { return "" }
+        return String(Int(ratio.rounded(.toNearestOrEven)))
+    }
+
+    private mutating func renderCycle(_ cycle: Node.Cycle, into output: inout String) throws {
+        let position = cyclePositions[cycle.id, default: 0]
+        cyclePositions[cycle.id] = (position + 1) % cycle.values.count
+        lastCycle = cycle.id
+        let value = try evaluate(cycle.values[position], at: cycle.location)
+        if let variable = cycle.variable {
+            namedCycles[variable] = cycle
+            scopes[scopes.count - 1][variable] = value
+        }
+        if !cycle.silent { write(value, to: &output) }
+    }
+
+    private mutating func renderIfChanged(_ node: Node.IfChanged, into output: inout String) throws {
+        let generation = loops.last?.generation ?? 0
+        var content = ""
+        let current: [TemplateValue]
+        if node.values.isEmpty {
+            try render(node.body, into: &content)
+            current = [.string(content)]
+        } else {
+            current = try node.values.map { try evaluate($0, at: node.location) }
+        }
+        let previous = lastSeen[node.id]
+        lastSeen[node.id] = (generation, current)
+        if let previous, previous.generation == generation, previous.value == current {
+            try render(node.otherwise, into: &output)
+        } else if node.values.isEmpty {
+            output.append(content)
+        } else {
+            try render(node.body, into: &output)
+        }
+    }
+
+    /// `{% regroup %}`: consecutive items with the same key, as `[{grouper, list}]`.
+    private func grouped(_ regroup: Node.Regroup) throws -> TemplateValue {
+        guard case .array(let items) = try evaluate(regroup.list, at: regroup.location) else { return .array([]) }
+        var groups: [TemplateValue] = []
+        var currentKey: TemplateValue?
+        var members: [TemplateValue] = []
+        for item in items {
+            let key = item.member(path: regroup.key) ?? .null
+            if let currentKey, currentKey != key {
+                groups.append(["grouper": currentKey, "list": .array(members)])
+                members = []
+            }
+            currentKey = key
+            members.append(item)
+        }
+        if let currentKey { groups.append(["grouper": currentKey, "list": .array(members)]) }
+        return .array(groups)
+    }
+
     private mutating func renderLoop(_ loop: Node.Loop, into output: inout String) throws {
         let sequence = try evaluate(loop.sequence, at: loop.location)
         var items: [TemplateValue]
@@ -138,7 +278,8 @@ struct Renderer {
             return
         }
         scopes.append([:])
-        loops.append(LoopState(index: 0, count: items.count))
+        loopRuns += 1
+        loops.append(LoopState(index: 0, count: items.count, generation: loopRuns))
         defer {
             scopes.removeLast()
             loops.removeLast()

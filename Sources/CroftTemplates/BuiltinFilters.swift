@@ -8,6 +8,7 @@ import Foundation
 enum BuiltinFilters {
     /// Every built-in filter by name.
     static let all: [String: TemplateFilter] = text.merging(values) { first, _ in first }.merging(django) { first, _ in first }
+        .merging(djangoMore) { first, _ in first }
 
     static let text: [String: TemplateFilter] = [
         "upper": TemplateFilter(.none) { value, _, _ in .string(value.text.uppercased()) },

@@ -32,6 +32,15 @@ import Testing
         (#"{% for x in v|dictsort:"n" %}{{ x.n }}{% endfor %}|{% for x in v|dictsortreversed:"n" %}{{ x.n }}{% endfor %}"#,
          ["v": [["n": 2], ["n": 1], ["n": 3]]], "123|321"),
         (#"{{ v|escapeseq|join:", " }}|{{ v|safeseq|join:", " }}"#, ["v": ["<a>", "&"]], "&lt;a&gt;, &amp;|<a>, &"),
+        (#"{{ v|stringformat:"05d" }}|{{ v|stringformat:"x" }}|{{ v|stringformat:"X" }}|{{ v|stringformat:"o" }}|{{ w|stringformat:".2f" }}|{{ s|stringformat:"s" }}|{{ v|stringformat:"+d" }}|{{ w|stringformat:"e" }}|{{ w|stringformat:"10.3f" }}|{{ s|stringformat:"-5s" }}|{{ s|stringformat:"5s" }}|{{ s|stringformat:"d" }}|{{ w|stringformat:"d" }}|{{ w|stringformat:"g" }}"#,
+         ["v": 42, "w": 3.14159, "s": "hi"], "00042|2a|2A|52|3.14|hi|+42|3.141590e+00|     3.142|hi   |   hi||3|3.14159"),
+        (#"{{ t|time:"H:i" }}|{{ t|time }}|{{ t|time:"g:i A" }}"#, ["t": "2026-01-02T15:04:05Z"], "15:04|3:04 p.m.|3:04 PM"),
+        ("{{ a|timesince:b }}|{{ c|timesince:b }}|{{ b|timesince:a }}|{{ e|timesince:b }}|{{ f|timesince:b }}|{{ b|timeuntil:a }}|{{ a|timeuntil:b }}",
+         ["a": "2026-01-01T00:00:00Z", "b": "2026-01-01T02:30:00Z", "c": "2024-11-20T05:00:00Z", "e": "2025-12-25T00:00:00Z",
+          "f": "2026-01-01T02:29:30Z"],
+         "2\u{A0}hours, 30\u{A0}minutes|1\u{A0}year, 1\u{A0}month|0\u{A0}minutes|1\u{A0}week|0\u{A0}minutes|2\u{A0}hours, 30\u{A0}minutes|0\u{A0}minutes"),
+        ("{{ v|wordwrap:5 }}", ["v": "Joel is a slug and a verylongword here"], "Joel\nis a\nslug\nand a\nverylongword\nhere"),
+        ("{{ v|wordwrap:10 }}", ["v": "ab cd\nef gh ij kl mn op\n\nqr"], "ab cd\nef gh ij\nkl mn op\n\nqr"),
     ]
 
     @Test(arguments: cases.indices)

@@ -106,24 +106,34 @@ extension BuiltinFilters {
     /// Python-style slicing `start:end` of an array or a string.
     static func slice(_ value: TemplateValue, _ spec: String) -> TemplateValue {
         let bounds = spec.split(separator: ":", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        func range(_ count: Int) -> Range<Int> {
-            func clamp(_ index: Int?, _ fallback: Int) -> Int {
-                guard let index else { return fallback }
-                return max(0, min(count, index < 0 ? count + index : index))
-            }
+        /// The indices of Python's `sequence[start:stop:step]` for a sequence of `count` elements.
+        func indices(_ count: Int) -> [Int] {
             if bounds.count == 1 {
-                let end = clamp(bounds[0], count)
-                return 0..<end
+                guard let stop = bounds[0] else { return Array(0..<count) }
+                return Array(0..<max(0, min(count, stop < 0 ? count + stop : stop)))
             }
-            let start = clamp(bounds[0], 0)
-            let end = clamp(bounds.count > 1 ? bounds[1] : nil, count)
-            return start..<max(start, end)
+            let step = bounds.count > 2 ? (bounds[2] ?? 1) : 1
+            guard step != 0 else { return [] }  // Python raises; Django leaves the value alone, as below
+            func adjust(_ index: Int?, _ fallback: Int, low: Int, high: Int) -> Int {
+                guard var index else { return fallback }
+                if index < 0 { index += count }
+                return max(low, min(high, index))
+            }
+            if step > 0 {
+                let start = adjust(bounds[0], 0, low: 0, high: count)
+                let stop = adjust(bounds.count > 1 ? bounds[1] : nil, count, low: 0, high: count)
+                return Array(stride(from: start, to: stop, by: step))
+            }
+            let start = adjust(bounds[0], count - 1, low: -1, high: count - 1)
+            let stop = adjust(bounds.count > 1 ? bounds[1] : nil, -1, low: -1, high: count - 1)
+            return Array(stride(from: start, to: stop, by: step))
         }
+        if bounds.count > 2, bounds[2] == 0 { return value }
         switch value {
-        case .array(let items): return .array(Array(items[range(items.count)]))
+        case .array(let items): return .array(indices(items.count).map { items[$0] })
         case .string(let text), .safeString(let text):
             let characters = Array(text)
-            return keepingSafety(value, String(characters[range(characters.count)]))
+            return keepingSafety(value, String(indices(characters.count).map { characters[$0] }))
         default: return value
         }
     }

@@ -21,11 +21,13 @@ enum BuiltinFilters {
         "truncatechars": TemplateFilter(.required) { value, argument, _ in
             guard let limit = argument?.integer else { return value }
             let text = value.text
+            guard limit > 0 else { return keepingSafety(value, "") }
             guard text.count > limit else { return value }
-            return keepingSafety(value, limit <= 0 ? "…" : text.prefix(limit - 1) + "…")
+            return keepingSafety(value, text.prefix(limit - 1) + "…")
         },
         "truncatewords": TemplateFilter(.required) { value, argument, _ in
             guard let limit = argument?.integer else { return value }
+            guard limit > 0 else { return keepingSafety(value, "") }
             let words = value.text.split(whereSeparator: \.isWhitespace)
             guard words.count > max(limit, 0) else { return keepingSafety(value, words.joined(separator: " ")) }
             return keepingSafety(value, (words.prefix(max(limit, 0)) + ["…"]).joined(separator: " "))
@@ -41,11 +43,18 @@ enum BuiltinFilters {
         "linebreaksbr": TemplateFilter(.none) { value, _, context in
             var text = value.text
             if context.autoescape && !value.isSafe { text = HTMLEscaping.escape(text) }
-            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "<br>")
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .replacingOccurrences(of: "\n", with: "<br>")
             return .safeString(text)
         },
         "join": TemplateFilter(.required) { value, argument, context in
-            guard case .array(let items) = value else { return value }
+            // Django joins whatever it can iterate: a list, the characters of a string, a dictionary's keys.
+            let items: [TemplateValue]
+            switch value {
+            case .array(let elements): items = elements
+            case .string, .safeString, .dictionary: items = value.iterationElements
+            default: return value
+            }
             let separator = argument ?? .string("")
             let escapeAll = context.autoescape
             func piece(_ item: TemplateValue) -> String {
@@ -84,18 +93,24 @@ enum BuiltinFilters {
     /// Capitalizes the first letter of every word and lowercases the rest, like Django's `title`
     /// (a letter after an apostrophe that follows a letter stays lowercase: "don't").
     static func titleCased(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
+        // Python's str.title (a letter is capitalised unless a letter precedes it), then Django's two
+        // repairs: a letter after an apostrophe that follows a lower-case letter, and after a digit, is
+        // lower case again ("don't", "1st").
+        var output: [Character] = []
+        output.reserveCapacity(text.count)
         var previous: Character?
-        var beforePrevious: Character?
         for character in text {
-            let startsWord = !(previous?.isLetter ?? false) && !(previous?.isNumber ?? false)
-                && !(previous == "'" && (beforePrevious?.isLetter ?? false))
-            output += startsWord ? character.uppercased() : character.lowercased()
-            beforePrevious = previous
+            let afterLetter = previous.map { $0.isLetter } ?? false
+            output.append(contentsOf: afterLetter ? character.lowercased() : character.uppercased())
             previous = character
         }
-        return output
+        for index in output.indices.dropFirst() where output[index].isUppercase {
+            let before = output[index - 1]
+            if before.isNumber || (before == "'" && index >= 2 && output[index - 2].isLowercase) {
+                output[index] = Character(output[index].lowercased())
+            }
+        }
+        return String(output)
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986 section 2.3) and `keeping`.

@@ -12,6 +12,11 @@ enum DateFormat {
     private static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     /// Formats `date` in `calendar`'s time zone.
+    /// Whether `zone` is UTC (Foundation names it "GMT" on Linux).
+    static func isUTC(_ zone: TimeZone) -> Bool {
+        (zone.identifier == "UTC" || zone.identifier == "GMT") && zone.secondsFromGMT() == 0
+    }
+
     static func format(_ date: Date, _ format: String, calendar: Calendar) -> String {
         let parts = calendar.dateComponents(
             [.year, .month, .day, .hour, .minute, .second, .weekday, .nanosecond], from: date)
@@ -61,7 +66,8 @@ enum DateFormat {
             case "s": output += pad(second)
             case "S": output += ordinalSuffix(day)
             case "t": output += String(calendar.range(of: .day, in: .month, for: date)?.count ?? 30)
-            case "T": output += calendar.timeZone.abbreviation(for: date) ?? "UTC"
+            // UTC is "UTC" by name, as Django shows it (Foundation calls it "GMT").
+            case "T": output += isUTC(calendar.timeZone) ? "UTC" : calendar.timeZone.abbreviation(for: date) ?? "UTC"
             case "u": output += pad((parts.nanosecond ?? 0) / 1000, width: 6)
             case "U": output += Int(exactly: date.timeIntervalSince1970.rounded(.down)).map(String.init) ?? "0"
             case "w": output += String(weekday)
@@ -73,7 +79,12 @@ enum DateFormat {
             case "Y": output += String(year)
             case "z": output += String(calendar.ordinality(of: .day, in: .year, for: date) ?? 1)
             case "Z": output += String(offset)
-            case "e": output += calendar.timeZone.identifier
+            case "e": output += isUTC(calendar.timeZone) ? "UTC" : calendar.timeZone.identifier
+            case "o":  // the ISO-8601 week-numbering year (the year of the week "W" counts)
+                var iso = Calendar(identifier: .iso8601)
+                iso.timeZone = calendar.timeZone
+                output += String(iso.component(.yearForWeekOfYear, from: date))
+            case "I": output += calendar.timeZone.isDaylightSavingTime(for: date) ? "1" : "0"
             default: output.append(character)
             }
         }

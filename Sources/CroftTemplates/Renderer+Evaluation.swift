@@ -52,8 +52,11 @@ extension Renderer {
 
     /// Evaluates an expression, applying its filters; a failing filter is reported at `location`.
     func evaluate(_ expression: FilterExpression, at location: SourceLocation) throws -> TemplateValue {
-        var result = value(of: expression.operand)
-        guard !expression.filters.isEmpty else { return result }
+        guard !expression.filters.isEmpty else { return value(of: expression.operand) }
+        // As in Django, a filter given an undefined variable receives an empty string (its
+        // string_if_invalid), not a null: `missing|default_if_none:"x"` prints nothing, `missing|yesno` "no".
+        var result: TemplateValue
+        if case .variable(let path) = expression.operand { result = lookup(path) ?? .string("") } else { result = value(of: expression.operand) }
         var context = filterContext
         context.autoescape = autoescape
         for application in expression.filters {

@@ -63,7 +63,7 @@ public final class TemplateEnvironment: Sendable {
     public init(
         loader: any TemplateLoader,
         autoescape: Bool = true,
-        timeZone: TimeZone = TimeZone(secondsFromGMT: 0)!,
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         globals: [String: TemplateValue] = [:],
         urlResolver: URLResolver? = nil,
         staticURL: @escaping StaticURLBuilder = { "/static/" + $0 }

@@ -55,6 +55,36 @@ extension TemplateValue {
         }
     }
 
+    /// The shortest text that reads back as `number`, never in scientific notation (`1e16` prints
+    /// `10000000000000000`, `1e-05` prints `0.00001`), as Django prints a float.
+    static func plainDecimal(_ number: Double) -> String {
+        let text = String(number)
+        guard number.isFinite, let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]) else {
+            return text
+        }
+        var mantissa = String(text[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        let digits = whole + fraction
+        let point = whole.count + exponent  // where the decimal point falls in `digits`
+        var result: String
+        if point <= 0 {
+            result = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            result = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            result = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if result.contains(".") {
+            while result.hasSuffix("0") { result.removeLast() }
+            if result.hasSuffix(".") { result.removeLast() }
+        }
+        return (negative ? "-" : "") + result
+    }
+
     /// A dictionary of strings (form values, field errors).
     public init(_ strings: [String: String]) {
         self = .dictionary(strings.mapValues { .string($0) })
@@ -82,7 +112,7 @@ extension TemplateValue {
         case .null: ""
         case .bool(let flag): flag ? "True" : "False"
         case .int(let number): String(number)
-        case .double(let number): String(number)
+        case .double(let number): TemplateValue.plainDecimal(number)
         case .string(let text), .safeString(let text): text
         case .date(let date): DateFormat.iso8601(date)
         case .array(let items): "[" + items.map(\.text).joined(separator: ", ") + "]"

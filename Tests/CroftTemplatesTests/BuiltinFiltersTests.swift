@@ -22,7 +22,7 @@ struct BuiltinFiltersTests {
         ("{{ name|upper }}", "ADA LOVELACE"),
         ("{{ \"ABC\"|lower }}", "abc"),
         ("{{ name|title }}", "Ada Lovelace"),
-        ("{% autoescape off %}{{ titled|title }}{% endautoescape %}", "They're O'neil's Bill"),
+        ("{% autoescape off %}{{ titled|title }}{% endautoescape %}", "They're O'Neil's Bill"),  // as Django 5.2
         ("{{ name|capfirst }}", "Ada lovelace"),
         ("{{ long|truncatechars:9 }}", "The quic…"),
         ("{{ long|truncatechars:100 }}", "The quick brown fox jumps"),
@@ -88,7 +88,7 @@ struct BuiltinFiltersTests {
         let context: [String: TemplateValue] = ["data": ["html": "</script><script>alert('x')&", "n": 1, "list": [true, nil]]]
         let output = try render("{{ data|json_script:\"my-data\" }}", context)
         #expect(output == "<script id=\"my-data\" type=\"application/json\">"
-            + "{\"html\":\"\\u003C/script\\u003E\\u003Cscript\\u003Ealert('x')\\u0026\",\"list\":[true,null],\"n\":1}</script>")
+            + "{\"html\": \"\\u003C/script\\u003E\\u003Cscript\\u003Ealert('x')\\u0026\", \"list\": [true, null], \"n\": 1}</script>")
         #expect(!output.dropFirst(8).dropLast(9).contains("</script"))
         #expect(try render("{{ 1|json_script }}") == "<script type=\"application/json\">1</script>")
     }

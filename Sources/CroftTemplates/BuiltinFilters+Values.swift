@@ -36,8 +36,22 @@ extension BuiltinFilters {
         "floatformat": TemplateFilter(.optional) { value, argument, _ in
             guard let number = value.number else { return .string("") }
             guard number.isFinite else { return .string(value.text) }
-            let places = max(-20, min(20, argument?.integer ?? -1))
-            return .string(floatFormat(number, places: places))
+            // Django's suffixes: `g` groups thousands by the locale, `u` does not localise; together
+            // (`gu`) Django falls back to NUMBER_GROUPING, 0 by default: no grouping.
+            var spec = argument?.text ?? "-1"
+            var grouping = false
+            if spec.hasSuffix("gu") || spec.hasSuffix("ug") {
+                spec.removeLast(2)
+            } else if spec.hasSuffix("g") {
+                grouping = true
+                spec.removeLast()
+            } else if spec.hasSuffix("u") {
+                spec.removeLast()
+            }
+            if spec.isEmpty { spec = "-1" }
+            guard let requested = Int(spec.trimmingCharacters(in: .whitespaces)) else { return .string(value.text) }  // as Django
+            let text = floatFormat(number, places: max(-20, min(20, requested)))
+            return .string(grouping ? groupedThousands(text) : text)
         },
         "yesno": TemplateFilter(.optional) { value, argument, _ in
             let choices = (argument?.text ?? "yes,no,maybe").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -101,6 +115,20 @@ extension BuiltinFilters {
         }
         if rounded.isZero && number < 0 { text = "0" }
         return text + "." + fraction + String(repeating: "0", count: max(0, digits - fraction.count))
+    }
+
+    /// `1234567.5` as `1,234,567.5`: commas every three digits of the whole part.
+    static func groupedThousands(_ text: String) -> String {
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? String(text.dropFirst()) : text
+        let whole = unsigned.prefix { $0 != "." }
+        let rest = unsigned.dropFirst(whole.count)
+        var grouped = ""
+        for (index, digit) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (negative ? "-" : "") + grouped + rest
     }
 
     /// Python-style slicing `start:end` of an array or a string.

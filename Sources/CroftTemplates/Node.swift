@@ -97,6 +97,10 @@ indirect enum Node: Sendable {
     case now(String, String?)
     /// `{% regroup %}`.
     case regroup(Regroup)
+    /// `{% lorem [count] [w|p|b] [random] %}`.
+    case lorem(count: FilterExpression?, method: String, random: Bool, SourceLocation)
+    /// `{% debug %}`: the context, when the `debug` global is true.
+    case debug
     /// `{{ expression }}`.
     case output(FilterExpression, SourceLocation)
     /// `{% if %}` with its branches in order.

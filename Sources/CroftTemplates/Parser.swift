@@ -7,7 +7,7 @@ struct Parser {
                                   "include", "with", "endwith", "comment", "endcomment", "verbatim", "endverbatim",
                                   "autoescape", "endautoescape", "url", "static", "csrf_token", "load", "spaceless",
                                   "endspaceless", "templatetag", "firstof", "widthratio", "filter", "endfilter", "cycle",
-                                  "resetcycle", "ifchanged", "endifchanged", "now", "regroup"]
+                                  "resetcycle", "ifchanged", "endifchanged", "now", "regroup", "lorem", "debug"]
 
     private static let closingTags: Set<String> = [
         "elif", "else", "endif", "empty", "endfor", "endblock", "endwith", "endcomment",
@@ -117,6 +117,19 @@ struct Parser {
             return .filterBlock(expression, try parseNodes(until: ["endfilter"], opener: token).nodes, token.location)
         case "cycle":
             return try parseCycle(token, words)
+        case "lorem":
+            var rest = words
+            let random = rest.last == "random"
+            if random { rest.removeLast() }
+            var method = "b"
+            if let last = rest.last, ["w", "p", "b"].contains(last) {
+                method = last
+                rest.removeLast()
+            }
+            guard rest.count <= 1 else { throw expressions.syntax("'lorem' is {% lorem [count] [w|p|b] [random] %} in '\(token.display)'") }
+            return .lorem(count: try rest.first.map(expressions.filterExpression), method: method, random: random, token.location)
+        case "debug":
+            return .debug
         case "resetcycle":
             guard words.count <= 1 else { throw expressions.syntax("'resetcycle' takes at most a cycle name in '\(token.display)'") }
             return .resetCycle(words.first, token.location)

@@ -168,6 +168,18 @@ struct Renderer {
                 if let variable { scopes[scopes.count - 1][variable] = .string(text) } else { write(.string(text), to: &output) }
             case .regroup(let regroup):
                 scopes[scopes.count - 1][regroup.variable] = try grouped(regroup)
+            case .lorem(let count, let method, let random, let location):
+                let number = try count.map { try evaluate($0, at: location).integer ?? 1 } ?? 1
+                output.append(Lorem.text(count: number, method: method, random: random))
+            case .debug:
+                // Only with DEBUG on (the environment's `debug` global): the variables this page sees.
+                guard environment.globals["debug"]?.isTruthy == true else { break }
+                var names: [String: TemplateValue] = [:]
+                for scope in scopes { names.merge(scope) { _, inner in inner } }
+                let lines = names.keys.sorted().map { "\($0): \(names[$0]!.text)" }
+                output.append("<pre>")
+                HTMLEscaping.append(lines.joined(separator: "\n"), to: &output)
+                output.append("</pre>")
             case .simpleTag(let function, let tag):
                 let arguments = try tag.arguments.map { try evaluate($0, at: tag.location) }
                 let value = try callTag(tag) { try function(arguments, TemplateVariables(scopes: scopes)) }

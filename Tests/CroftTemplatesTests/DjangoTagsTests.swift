@@ -39,6 +39,22 @@ import Testing
         #expect(try TemplateEnvironment(loader: DictionaryLoader([:])).render(source: template, context: context) == django, "\(template)")
     }
 
+    @Test func loremWritesDjangosPassageAndDebugOnlyInDebug() throws {
+        let environment = TemplateEnvironment(loader: DictionaryLoader([:]))
+        let passage = Lorem.commonParagraph
+        #expect(passage.hasPrefix("Lorem ipsum dolor sit amet, consectetur") && passage.hasSuffix("id est laborum."))
+        #expect(try environment.render(source: "{% lorem %}", context: [:]) == passage)
+        #expect(try environment.render(source: "{% lorem 3 w %}|{% lorem 1 w %}|{% lorem 0 w %}", context: [:]) == "lorem ipsum dolor|lorem|")
+        #expect(try environment.render(source: "{% lorem 1 p %}", context: [:]) == "<p>\(passage)</p>")
+        let two = try environment.render(source: "{% lorem 2 p %}", context: [:])
+        #expect(two.hasPrefix("<p>\(passage)</p>\n\n<p>") && two.hasSuffix("</p>"))
+        #expect(try environment.render(source: "{% lorem 25 w %}", context: [:]).split(separator: " ").count == 25)
+        // {% debug %} shows the context (escaped) only when the environment's `debug` global is on.
+        #expect(try environment.render(source: "{% debug %}", context: ["x": "<b>"]) == "")
+        let debugging = TemplateEnvironment(loader: DictionaryLoader([:]), globals: ["debug": true])
+        #expect(try debugging.render(source: "{% debug %}", context: ["x": "<b>"]) == "<pre>debug: True\nx: &lt;b&gt;</pre>")
+    }
+
     @Test func nowFormatsTheCurrentTimeAndBadUsesAreSyntaxErrors() throws {
         let environment = TemplateEnvironment(loader: DictionaryLoader([:]))
         let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(secondsFromGMT: 0)!, from: Date()).year!

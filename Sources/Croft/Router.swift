@@ -9,12 +9,13 @@
 /// router.url(for: "note.detail", ["id": 3])   // "/notes/3"
 /// ```
 public final class RouterBuilder: RouteRegistrar {
-    /// One node of the trie while it is being filled.
+    /// One node of the trie while it is being filled; routes are positions in ``routes``, so each is
+    /// composed with its middleware once, at ``build(funnel:)``.
     final class Node {
         var literals: [String: Node] = [:]
         var parameter: (name: String, node: Node)?
-        var catchAll: (name: String, routes: [HTTPMethod: Route])?
-        var routes: [HTTPMethod: Route] = [:]
+        var catchAll: (name: String, routes: [HTTPMethod: Int])?
+        var routes: [HTTPMethod: Int] = [:]
     }
 
     private let root = Node()
@@ -57,23 +58,23 @@ public final class RouterBuilder: RouteRegistrar {
             case .catchAll(let parameterName):
                 var entry = node.catchAll ?? (parameterName, [:])
                 guard entry.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
-                try register(name: name, segments: segments, route: route)
-                entry.routes[method] = route
+                entry.routes[method] = try register(name: name, segments: segments, route: route)
                 node.catchAll = entry
                 return
             }
         }
         guard node.routes[method] == nil else { throw .duplicateRoute(method, pattern) }
-        try register(name: name, segments: segments, route: route)
-        node.routes[method] = route
+        node.routes[method] = try register(name: name, segments: segments, route: route)
     }
 
-    private func register(name: String?, segments: [PathSegment], route: Route) throws(RouterError) {
+    /// Records the route (and its name); returns its position in ``routes``.
+    private func register(name: String?, segments: [PathSegment], route: Route) throws(RouterError) -> Int {
         if let name {
             guard named[name] == nil else { throw .duplicateName(name) }
             named[name] = segments
         }
         routes.append(route)
+        return routes.count - 1
     }
 
     /// Freezes the table: an immutable trie that any number of threads read while serving.
@@ -83,7 +84,8 @@ public final class RouterBuilder: RouteRegistrar {
     /// funnel); without it, errors propagate to the caller.
     public func build(funnel: (@Sendable (any Error, Request) -> Response)? = nil) -> Router {
         built = true
-        return Router(root: root.frozen(funnel: funnel), paths: paths, routes: routes.map { $0.composed(funnel: funnel) })
+        let composed = routes.map { $0.composed(funnel: funnel) }
+        return Router(root: root.frozen(composed), paths: paths, routes: composed)
     }
 
     /// The named routes registered so far, for reversing names into paths.
@@ -91,11 +93,12 @@ public final class RouterBuilder: RouteRegistrar {
 }
 
 extension RouterBuilder.Node {
-    fileprivate func frozen(funnel: (@Sendable (any Error, Request) -> Response)?) -> Router.Node {
-        Router.Node(literals: literals.mapValues { $0.frozen(funnel: funnel) },
-                    parameter: parameter.map { ($0.name, $0.node.frozen(funnel: funnel)) },
-                    catchAll: catchAll.map { ($0.name, $0.routes.mapValues { $0.composed(funnel: funnel) }) },
-                    routes: routes.mapValues { $0.composed(funnel: funnel) })
+    /// The frozen copy of this subtree, its route positions replaced by the composed routes.
+    fileprivate func frozen(_ composed: [Route]) -> Router.Node {
+        Router.Node(literals: literals.mapValues { $0.frozen(composed) },
+                    parameter: parameter.map { ($0.name, $0.node.frozen(composed)) },
+                    catchAll: catchAll.map { ($0.name, $0.routes.mapValues { composed[$0] }) },
+                    routes: routes.mapValues { composed[$0] })
     }
 }
 

@@ -149,10 +149,10 @@ public struct Settings: Sendable {
         reusePort = boolean("REUSE_PORT") ?? false
         poller = PollerBackend.platformDefault
         if let value = text("POLLER") {
-            if let chosen = PollerBackend(rawValue: value.lowercased()), chosen != .epoll || PollerBackend.platformDefault == .epoll {
+            if let chosen = PollerBackend(setting: value) {
                 poller = chosen
             } else {
-                invalid.append("POLLER=\"\(value)\" is not one of \(PollerBackend.platformDefault == .epoll ? "epoll, dispatch" : "dispatch (epoll is Linux's)")")
+                invalid.append("POLLER=\"\(value)\" is not one of \(PollerBackend.settingValues)")
             }
         }
         formLimits = FormLimits()

@@ -113,12 +113,19 @@ public enum PollerBackend: String, Sendable, CaseIterable {
     /// epoll where the platform has it, Dispatch elsewhere; `POLLER=epoll|dispatch` in the environment
     /// overrides it (an unknown value, or epoll where there is none, keeps the platform's choice).
     public static var `default`: PollerBackend {
-        if let value = getenv("POLLER").map({ String(cString: $0) }), let chosen = PollerBackend(rawValue: value.lowercased()),
-           chosen != .epoll || Platform.hasEpoll {
-            return chosen
-        }
-        return platformDefault
+        getenv("POLLER").flatMap { PollerBackend(setting: String(cString: $0)) } ?? platformDefault
     }
+
+    /// The backend a `POLLER` value names, in any case; nil for an unknown name, or epoll where the
+    /// platform has none.
+    public init?(setting: String) {
+        guard let chosen = PollerBackend(rawValue: setting.lowercased()),
+              chosen != .epoll || Platform.hasEpoll else { return nil }
+        self = chosen
+    }
+
+    /// The values ``init(setting:)`` takes here, for an error message.
+    public static var settingValues: String { Platform.hasEpoll ? "epoll, dispatch" : "dispatch (epoll is Linux's)" }
 
     /// epoll on Linux, Dispatch elsewhere.
     public static var platformDefault: PollerBackend { Platform.hasEpoll ? .epoll : .dispatch }

@@ -72,15 +72,7 @@ enum BuiltinFilters {
             return .safeString("<script\(idAttribute) type=\"application/json\">\(json)</script>")
         },
         "date": TemplateFilter(.optional) { value, argument, context in
-            let date: Date
-            switch value {
-            case .date(let instant): date = instant
-            case .string(let text), .safeString(let text):
-                guard let parsed = DateFormat.parseISO8601(text) else { return .string("") }
-                date = parsed
-            case .int(let seconds): date = Date(timeIntervalSince1970: TimeInterval(seconds))
-            default: return .string("")
-            }
+            guard let date = instant(value) else { return .string("") }
             return .string(DateFormat.format(date, argument?.text ?? "N j, Y", calendar: context.calendar))
         },
     ]

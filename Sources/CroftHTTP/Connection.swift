@@ -327,8 +327,7 @@ final class Connection: @unchecked Sendable {
     func drain() {
         loop.assertInLoop()
         guard !isClosed else { return }
-        let idle = state.isIdle && state.unsentBytes == 0 && current == nil
-        handle(state.drain(hasPendingInput: idle && hasPendingInput()))
+        handle(state.drain(hasPendingInput: hasPendingInput))
     }
 
     /// Whether the kernel holds bytes this connection has not read (MSG_PEEK, never blocks).
@@ -339,8 +338,7 @@ final class Connection: @unchecked Sendable {
 
     /// Since when this connection has stalled without a request in progress (see the state's `stalledSince`).
     var stalledSince: UInt64? {
-        guard !isClosed, current == nil else { return nil }
-        return state.stalledSince
+        isClosed ? nil : state.stalledSince  // nil while a request is in flight: the state knows
     }
 
     func checkTimeouts(now: UInt64) {

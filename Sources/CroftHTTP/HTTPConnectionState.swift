@@ -348,11 +348,12 @@ public struct HTTPConnectionState: Sendable {
 
     /// Graceful shutdown: close now when idle (and nothing of a next request is in the kernel's buffer),
     /// else after the current response; a connection that has sent nothing yet gets the drain grace.
-    public mutating func drain(hasPendingInput: Bool) -> Action {
+    /// `hasPendingInput` (a `MSG_PEEK` for the socket layer) is asked only when the connection is idle.
+    public mutating func drain(hasPendingInput: () -> Bool) -> Action {
         drainRequested = true
         guard isIdle && unsentBytes == 0 && !isLingering else { return .readMore }
         // A request arrived that has not been read yet: serve it rather than reset it.
-        if hasPendingInput { return .readNow }
+        if hasPendingInput() { return .readNow }
         // An idle keep-alive connection; clients retry on a fresh one (RFC 9112 §9.3.1).
         if hasReceivedBytes { return .close }
         return .readMore  // just accepted, first request not here yet: `tick` gives it the drain grace

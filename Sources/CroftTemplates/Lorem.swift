@@ -38,8 +38,8 @@ enum Lorem {
     /// A paragraph of one to four sentences, each of a few comma-separated phrases.
     static func paragraph() -> String {
         (0..<Int.random(in: 1...4)).map { _ in
-            let words = (0..<Int.random(in: 6...14)).map { _ in vocabulary.randomElement()! }
-            return words.joined(separator: " ").prefix(1).uppercased() + words.joined(separator: " ").dropFirst() + "."
+            let sentence = (0..<Int.random(in: 6...14)).map { _ in vocabulary.randomElement()! }.joined(separator: " ")
+            return sentence.prefix(1).uppercased() + sentence.dropFirst() + "."
         }.joined(separator: " ")
     }
 }

@@ -223,9 +223,12 @@ struct Renderer {
             return ""
         }
         if limit == 0 { return "0" }
-        let ratio = (number / limit) * Double(Int(widthValue))
+        // In Double throughout: a width or a ratio beyond Int's range (fuzz-templates found
+        // `widthratio n big 99999999999999999999`) prints its digits, as Python's unbounded int does.
+        let ratio = ((number / limit) * widthValue.rounded(.towardZero)).rounded(.toNearestOrEven)
         guard ratio.isFinite else { return "" }
-        return String(Int(ratio.rounded(.toNearestOrEven)))
+        if let exact = Int(exactly: ratio) { return String(exact) }
+        return TemplateValue.plainDecimal(ratio)
     }
 
     private mutating func renderCycle(_ cycle: Node.Cycle, into output: inout String) throws {

@@ -90,10 +90,14 @@ extension BuiltinFilters {
 
     enum PaddingSide { case left, right, both }
 
+    /// The widest `center`/`ljust`/`rjust`/`stringformat` pads to, and the most `{% lorem %}` writes.
+    static let maximumWidth = 10_000
+
     /// `text` padded with spaces to `width` characters, as Python's `str.center`/`ljust`/`rjust` do (a
     /// missing or non-numeric width leaves it alone; Django raises there).
     static func padded(_ text: String, width: Int?, side: PaddingSide) -> String {
-        guard let width, width > text.count else { return text }
+        // Bounded, as every parser here is: a width from a template cannot ask for gigabytes of spaces.
+        guard let width = width.map({ min($0, maximumWidth) }), width > text.count else { return text }
         let padding = width - text.count
         switch side {
         case .left: return String(repeating: " ", count: padding) + text

@@ -83,6 +83,9 @@ extension BuiltinFilters {
         guard let conversion = spec.last, "disfFeEgGxXo".contains(conversion) else { return "" }
         let modifiers = String(spec.dropLast())
         guard modifiers.allSatisfy({ "-+ #0.123456789".contains($0) }) else { return "" }
+        // A width or precision past the bound is refused rather than padded to (gigabytes of zeros).
+        let numbers = modifiers.split(whereSeparator: { !$0.isNumber }).map { Int($0) ?? .max }
+        guard numbers.allSatisfy({ $0 <= maximumWidth }) else { return "" }
         switch conversion {
         case "s":
             let text = value.text

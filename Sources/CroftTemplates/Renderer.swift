@@ -170,7 +170,7 @@ struct Renderer {
                 scopes[scopes.count - 1][regroup.variable] = try grouped(regroup)
             case .lorem(let count, let method, let random, let location):
                 let number = try count.map { try evaluate($0, at: location).integer ?? 1 } ?? 1
-                output.append(Lorem.text(count: number, method: method, random: random))
+                output.append(Lorem.text(count: min(number, BuiltinFilters.maximumWidth), method: method, random: random))
             case .debug:
                 // Only with DEBUG on (the environment's `debug` global): the variables this page sees.
                 guard environment.globals["debug"]?.isTruthy == true else { break }

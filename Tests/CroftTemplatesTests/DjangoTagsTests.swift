@@ -51,6 +51,10 @@ import Testing
         let two = try environment.render(source: "{% lorem 2 p %}", context: [:])
         #expect(two.hasPrefix("<p>\(passage)</p>\n\n<p>") && two.hasSuffix("</p>"))
         #expect(try environment.render(source: "{% lorem 25 w %}", context: [:]).split(separator: " ").count == 25)
+        // Bounded: a count from a template cannot ask for billions of words (nor a width for gigabytes).
+        #expect(try environment.render(source: "{% lorem 999999999999 w %}", context: [:]).split(separator: " ").count == 10_000)
+        #expect(try environment.render(source: #"{{ x|center:"999999999999" }}"#, context: ["x": "a"]).count == 10_000)
+        #expect(try environment.render(source: #"{{ n|stringformat:"999999999d" }}"#, context: ["n": 1]) == "")
         // {% debug %} shows the context (escaped) only when the environment's `debug` global is on.
         #expect(try environment.render(source: "{% debug %}", context: ["x": "<b>"]) == "")
         let debugging = TemplateEnvironment(loader: DictionaryLoader([:]), globals: ["debug": true])

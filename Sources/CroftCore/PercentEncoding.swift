@@ -27,4 +27,44 @@ public enum PercentEncoding {
         }
         return out
     }
+
+    /// Percent-decodes text; malformed escapes are kept literally, invalid UTF-8 is repaired. With
+    /// `plusAsSpace` (form encoding), `+` becomes a space.
+    public static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
+        decode(bytes: text.utf8, plusAsSpace: plusAsSpace)
+    }
+
+    /// Percent-decodes UTF-8 bytes, as ``decode(_:plusAsSpace:)``.
+    public static func decode(bytes: some Collection<UInt8>, plusAsSpace: Bool) -> String {
+        let utf8 = Array(bytes)
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count,
+               let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value of one ASCII hexadecimal digit.
+    @inline(__always)
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
 }

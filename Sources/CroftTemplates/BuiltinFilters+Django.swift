@@ -86,6 +86,22 @@ extension BuiltinFilters {
         "unordered_list": TemplateFilter(.none) { value, _, context in
             .safeString(unorderedList(value, escape: context.autoescape, tabs: 1))
         },
+        // HTML in, HTML out: Django's is_safe=True, so text that was not safe is still escaped on output.
+        "truncatechars_html": TemplateFilter(.required) { value, argument, _ in
+            guard let limit = argument?.integer else { return value }
+            return keepingSafety(value, HTMLTruncation.truncate(value.text, limit: limit, unit: .characters))
+        },
+        "truncatewords_html": TemplateFilter(.required) { value, argument, _ in
+            guard let limit = argument?.integer else { return value }
+            return keepingSafety(value, HTMLTruncation.truncate(value.text, limit: limit, unit: .words))
+        },
+        "urlize": TemplateFilter(.none) { value, _, context in
+            .safeString(Urlize.urlize(value.text, escape: context.autoescape, safe: value.isSafe))
+        },
+        "urlizetrunc": TemplateFilter(.required) { value, argument, context in
+            // A limit that is not a number links without shortening (Django raises ValueError: a 500).
+            .safeString(Urlize.urlize(value.text, trimTo: argument?.integer, escape: context.autoescape, safe: value.isSafe))
+        },
     ]
 
     enum PaddingSide { case left, right, both }

@@ -6,6 +6,8 @@ indirect enum Condition: Sendable {
         case equal = "==", notEqual = "!=", less = "<", greater = ">"
         case lessOrEqual = "<=", greaterOrEqual = ">="
         case isIn = "in", notIn = "not in"
+        /// Python's identity test, for `None`, `True` and `False`: `x is None`, `x is not None`.
+        case isSame = "is", isNotSame = "is not"
     }
 
     /// A value tested for truth.

@@ -58,6 +58,9 @@ struct ConditionParser {
         if word == "not", index + 1 < words.count, words[index + 1] == "in" {
             comparison = .notIn
             index += 1
+        } else if word == "is", index + 1 < words.count, words[index + 1] == "not" {
+            comparison = .isNotSame
+            index += 1
         }
         guard let comparison else { return .value(left) }
         index += 1
@@ -66,7 +69,7 @@ struct ConditionParser {
 
     private mutating func operand() throws -> FilterExpression {
         guard let word = peek else { throw expressions.syntax("condition '\(text)' ends where a value was expected") }
-        if ["and", "or", "not", "in", "==", "!=", "<", ">", "<=", ">="].contains(word) {
+        if ["and", "or", "not", "in", "is", "==", "!=", "<", ">", "<=", ">="].contains(word) {
             throw expressions.syntax("unexpected '\(word)' in condition '\(text)'")
         }
         index += 1

@@ -102,6 +102,8 @@ extension Renderer {
                 return order == .orderedDescending || order == .orderedSame
             case .isIn: return right.contains(left)
             case .notIn: return !right.contains(left)
+            case .isSame: return left.isSame(as: right)
+            case .isNotSame: return !left.isSame(as: right)
             }
         }
     }

@@ -41,6 +41,16 @@ extension TemplateValue {
         self = try TemplateValueEncoder.encode(value)
     }
 
+    /// Python's `is` as templates use it: `None` is `None` (a missing variable too), `True` is `True`,
+    /// `False` is `False`. Other values have no identity a template can see, so `is` is false for them.
+    func isSame(as other: TemplateValue) -> Bool {
+        switch (self, other) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        default: false
+        }
+    }
+
     /// Whether `{% if %}` treats the value as true: empty, zero, null and false are false.
     public var isTruthy: Bool {
         switch self {

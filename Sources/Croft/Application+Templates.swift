@@ -81,7 +81,7 @@ extension Request {
     {
         var context = context
         if context["request"] == nil {
-            context["request"] = ["path": .string(String(path)), "method": .string(method.rawValue), "id": .string(id)]
+            context["request"] = templateValue
         }
         for (key, value) in storage[TemplateContextKey.self] ?? [:] where context[key] == nil { context[key] = value }
         if context["csrf_token"] == nil, let token = csrfToken { context["csrf_token"] = .string(token) }
@@ -89,6 +89,14 @@ extension Request {
             context["messages"] = .array(takeFlashMessages().map { ["level": .string($0.level), "text": .string($0.text)] })
         }
         return try application.render(name, context, status: status)
+    }
+
+    /// What templates see as `request`: `path`, `method`, `id`, the raw `query_string` and `GET`, the
+    /// query's fields (the last value of a repeated name), as Django's `request.GET`.
+    var templateValue: TemplateValue {
+        let query = queryString.map(String.init) ?? ""
+        return ["path": .string(String(path)), "method": .string(method.rawValue), "id": .string(id),
+                "query_string": .string(query), "GET": .queryFields(query)]
     }
 
     /// Renders a template with an `Encodable` context: a struct of view data whose properties become

@@ -75,6 +75,16 @@ indirect enum Node: Sendable {
         var location: SourceLocation
     }
 
+    /// `{% querystring [query] name=value ... [as variable] %}`.
+    struct QueryString: Sendable {
+        /// The query to change; the request's when nil.
+        var source: FilterExpression?
+        /// The names to set (a list sets several values, `None` removes the name), in order.
+        var changes: [(String, FilterExpression)]
+        var variable: String?
+        var location: SourceLocation
+    }
+
     /// Literal text.
     case text(String)
     /// `{% spaceless %}`: whitespace between tags removed.
@@ -101,6 +111,8 @@ indirect enum Node: Sendable {
     case lorem(count: FilterExpression?, method: String, random: Bool, SourceLocation)
     /// `{% debug %}`: the context, when the `debug` global is true.
     case debug
+    /// `{% querystring %}`.
+    case queryString(QueryString)
     /// `{{ expression }}`.
     case output(FilterExpression, SourceLocation)
     /// `{% if %}` with its branches in order.

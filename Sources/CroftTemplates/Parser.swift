@@ -7,7 +7,7 @@ struct Parser {
                                   "include", "with", "endwith", "comment", "endcomment", "verbatim", "endverbatim",
                                   "autoescape", "endautoescape", "url", "static", "csrf_token", "load", "spaceless",
                                   "endspaceless", "templatetag", "firstof", "widthratio", "filter", "endfilter", "cycle",
-                                  "resetcycle", "ifchanged", "endifchanged", "now", "regroup", "lorem", "debug"]
+                                  "resetcycle", "ifchanged", "endifchanged", "now", "regroup", "lorem", "debug", "querystring"]
 
     private static let closingTags: Set<String> = [
         "elif", "else", "endif", "empty", "endfor", "endblock", "endwith", "endcomment",
@@ -130,6 +130,8 @@ struct Parser {
             return .lorem(count: try rest.first.map(expressions.filterExpression), method: method, random: random, token.location)
         case "debug":
             return .debug
+        case "querystring":
+            return try parseQueryString(token, words)
         case "resetcycle":
             guard words.count <= 1 else { throw expressions.syntax("'resetcycle' takes at most a cycle name in '\(token.display)'") }
             return .resetCycle(words.first, token.location)
@@ -376,6 +378,27 @@ struct Parser {
         nextNodeID += 1
         return .cycle(.init(id: nextNodeID, values: try items.map(expressions.filterExpression), variable: variable,
                             silent: silent, location: token.location))
+    }
+
+    /// `{% querystring [query] name=value ... [as variable] %}`: one optional dictionary, then changes.
+    private func parseQueryString(_ token: Token, _ words: [String]) throws -> Node {
+        let expressions = expressions(token)
+        let (arguments, variable) = try splitAs(words, token)
+        var source: FilterExpression?
+        var changes: [(String, FilterExpression)] = []
+        for word in arguments {
+            if let (name, value) = ExpressionParser.splitAssignment(word) {
+                guard !changes.contains(where: { $0.0 == name }) else {
+                    throw expressions.syntax("'querystring' received multiple values for '\(name)' in '\(token.display)'")
+                }
+                changes.append((name, try expressions.filterExpression(value)))
+            } else if source == nil, changes.isEmpty {
+                source = try expressions.filterExpression(word)
+            } else {
+                throw expressions.syntax("'querystring' takes one query, then name=value pairs, not '\(word)' in '\(token.display)'")
+            }
+        }
+        return .queryString(.init(source: source, changes: changes, variable: variable, location: token.location))
     }
 
     private func expressions(_ token: Token) -> ExpressionParser {

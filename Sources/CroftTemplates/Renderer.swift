@@ -180,6 +180,9 @@ struct Renderer {
                 output.append("<pre>")
                 HTMLEscaping.append(lines.joined(separator: "\n"), to: &output)
                 output.append("</pre>")
+            case .queryString(let tag):
+                let text = try queryString(tag)
+                if let variable = tag.variable { scopes[scopes.count - 1][variable] = .string(text) } else { write(.string(text), to: &output) }
             case .simpleTag(let function, let tag):
                 let arguments = try tag.arguments.map { try evaluate($0, at: tag.location) }
                 let value = try callTag(tag) { try function(arguments, TemplateVariables(scopes: scopes)) }

@@ -192,8 +192,11 @@ import Testing
             try await Self.insertNotes(site, email: "alice@example.com", titles: (1...25).map { "Bulk \($0)" }, body: "a b")
             let searched = try await alice.get("/notes?q=a%20b")
             #expect(Self.listedTitles(searched) == 20)
-            #expect(searched.text.contains(#"rel="next" href="?q=a%20b&amp;page=2""#))
-            #expect(Self.listedTitles(try await alice.get("/notes?q=a%20b&page=2")) == 5)
+            #expect(searched.text.contains(#"rel="next" href="?q=a+b&amp;page=2""#))
+            let second = try await alice.get("/notes?q=a%20b&page=2")
+            #expect(Self.listedTitles(second) == 5)
+            // {% querystring %} keeps the request's other fields, in their order, and replaces the page.
+            #expect(second.text.contains(#"rel="prev" href="?q=a+b&amp;page=1""#))
         }
     }
 

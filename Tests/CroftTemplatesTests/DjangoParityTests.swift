@@ -214,7 +214,8 @@ indirect enum JSONValue: Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The template value a Croft view would pass; `{"$datetime": "2024-03-05T14:07:09Z"}` is a `Date`.
+    /// The template value a Croft view would pass; `{"$datetime": "2024-03-05T14:07:09Z"}` is a `Date`,
+    /// `{"$query": "a=1"}` the `request` Croft's `request.render` adds for that query.
     func templateValue() throws -> TemplateValue {
         switch self {
         case .null: return .null
@@ -229,6 +230,9 @@ indirect enum JSONValue: Sendable, CustomStringConvertible {
                     throw ParityFixtures.Failure("\"$datetime\" wants an ISO 8601 time with a zone, not \(text)")
                 }
                 return .date(date)
+            }
+            if entries.count == 1, entries[0].key == "$query", let query = entries[0].value.stringValue {
+                return ["query_string": .string(query), "GET": .queryFields(query)]
             }
             var values: [String: TemplateValue] = [:]
             for (key, value) in entries { values[key] = try value.templateValue() }

@@ -15,8 +15,10 @@ Inputs and outputs, all in this folder:
                     that Croft still prints "croft", so a difference cannot drift silently.
 
 Contexts are JSON: object -> dict, array -> list, string -> str, integer -> int, number with a
-fraction or exponent -> float, true/false -> bool, null -> None. One extension: an object
-{"$datetime": "2024-03-05T14:07:09Z"} is an aware datetime (a Swift `Date` on Croft's side).
+fraction or exponent -> float, true/false -> bool, null -> None. Two extensions: an object
+{"$datetime": "2024-03-05T14:07:09Z"} is an aware datetime (a Swift `Date` on Croft's side), and a
+top-level "request": {"$query": "a=1&b=2"} is a request whose GET is that query, rendered with a
+RequestContext as a view would (`request.query_string` and `request.GET` on Croft's side).
 
 Settings: autoescape on, USE_TZ=True, TIME_ZONE="UTC", the DjangoTemplates backend.
 If Django raises while rendering a case, the output is recorded as {"error": "<exception name>"}
@@ -58,7 +60,8 @@ settings.configure(
 )
 django.setup()
 
-from django.template import Context, Template  # noqa: E402  (needs the settings above)
+from django.http import QueryDict  # noqa: E402  (needs the settings above)
+from django.template import Context, RequestContext, Template  # noqa: E402
 
 
 def to_python(value):
@@ -75,9 +78,23 @@ def to_python(value):
     return value
 
 
+class Request:
+    """The part of an HttpRequest templates read: GET."""
+
+    def __init__(self, query):
+        self.GET = QueryDict(query)
+
+
 def render(case):
     try:
-        return Template(case["template"]).render(Context(to_python(case["context"])))
+        context = dict(case["context"])
+        query = context.get("request")
+        if isinstance(query, dict) and set(query) == {"$query"}:
+            request = Request(query["$query"])
+            values = to_python({key: value for key, value in context.items() if key != "request"})
+            values["request"] = request
+            return Template(case["template"]).render(RequestContext(request, values))
+        return Template(case["template"]).render(Context(to_python(context)))
     except Exception as error:  # a template error is an outcome too: Croft must throw as well
         return {"error": type(error).__name__}
 

@@ -28,6 +28,9 @@ struct FuzzTests {
         "|date:\"Y-m-d\"", "|add:x", "|default:\"d\"", "|pluralize:\"a,b,c\"", "|slice:\"-9:\"", "|json_script",
         "|yesno", "|urlencode", "|title", "not", " and ", " or ", " in ", " == ", " < ", "{% url \"r\" x %}",
         "{% static \"a.css\" %}", "{% csrf_token %}", "é", "\u{0}", "<script>", "&",
+        "{% querystring a=x b=None %}", "{% querystring d items=items as q %}", " is ", " is not ", "None",
+        "|truncatechars_html:3", "|truncatewords_html:1", "|urlize", "|urlizetrunc:2", "http://x.com/(a&amp;;",
+        "www.x.org.", "a@b.com", "<b>", "</b", "<!--", "&#x",
     ]
     static let templates = [
         "base.html": "[{% block b %}base{% endblock %}]",
@@ -42,6 +45,7 @@ struct FuzzTests {
         let context: [String: TemplateValue] = [
             "x": "<x>", "y": 0, "items": [1, "two", 3.5, nil, ["k": "v"]], "user": ["name": "Ada"],
             "d": ["k": [1, 2]], "csrf_token": "t",
+            "request": ["query_string": "a=1&b=%zz&&a=&=", "GET": .queryFields("a=1&b=%zz&&a=&=")],
         ]
         var rendered = 0
         var failed = 0

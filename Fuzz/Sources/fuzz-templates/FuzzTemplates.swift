@@ -19,6 +19,8 @@ let context: [String: TemplateValue] = [
     "x": "<x>", "y": 0, "n": -9_223_372_036_854_775_808, "big": 9_223_372_036_854_775_807, "f": 1e308,
     "items": [1, "two", 3.5, nil, ["k": "v"]], "user": ["name": "Ada"], "d": ["k": [1, 2]], "csrf_token": "t",
     "empty": [], "text": "Hello, wörld & <friends>",
+    "html": "<p>One <b>two &amp; three</b> <!-- c --> four<br/>five</p>", "links": "(see www.x.org.) a@b.com http://[::1]/x",
+    "request": ["query_string": "a=1&b=%zz&&a=&=", "GET": .queryFields("a=1&b=%zz&&a=&=")],
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -14,7 +14,7 @@ struct CleanupJob: Job {
             try db.execute("DELETE FROM sessions WHERE expires_at < ?", Date())
             return db.changes
         }
-        let operations = Settings().operations
+        let operations = context.settings.operations
         let culled = try await Site.runBlocking {
             let cache = try Cache(path: operations.cachePath, maxEntries: operations.cacheMaxEntries)
             defer { cache.close() }

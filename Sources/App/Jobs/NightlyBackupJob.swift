@@ -7,7 +7,7 @@ struct NightlyBackupJob: Job {
     static let maxAttempts = 3
 
     func run(_ context: JobContext) async throws {
-        let operations = Settings().operations
+        let operations = context.settings.operations
         let store = BackupStore(operations)
         let database = context.database
         let info = try await Site.runBlocking { try store.create(from: database, gzip: operations.backupGzip) }

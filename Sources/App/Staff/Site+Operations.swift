@@ -30,7 +30,7 @@ extension Site {
         let operations = settings.operations
         return JobWorker(queue: try JobQueue(database: database), registry: jobRegistry,
                          concurrency: concurrency ?? operations.workerConcurrency, lease: operations.jobLeaseSeconds,
-                         scheduler: JobScheduler(jobs: try recurringJobs(settings)), logger: logger)
+                         scheduler: JobScheduler(jobs: try recurringJobs(settings)), settings: settings, logger: logger)
     }
 
     /// Runs blocking work (backups, cache maintenance) on a Dispatch thread, off Swift's cooperative pool.

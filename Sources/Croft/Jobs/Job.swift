@@ -24,3 +24,15 @@ extension Job {
     /// Five attempts: the first run and four retries spread over about a minute with the default backoff.
     public static var maxAttempts: Int { 5 }
 }
+
+/// An error a job throws that says whether trying again could help. Any other error is retried until the
+/// job's attempts run out.
+///
+/// ```swift
+/// struct RemoteRefused: JobFailure { let status: Int; var isPermanent: Bool { status < 500 } }
+/// ```
+public protocol JobFailure: Error {
+    /// True when a retry cannot succeed (a mail server's 5xx, a wrong password): the job fails at once and
+    /// shows as failed in `/staff/jobs`, with this error as its last error.
+    var isPermanent: Bool { get }
+}

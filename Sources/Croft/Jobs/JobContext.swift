@@ -1,4 +1,4 @@
-/// What a running job is given: its identity, its attempt number, the database and a logger.
+/// What a running job is given: its identity, its attempt number, the database, the settings and a logger.
 public struct JobContext: Sendable {
     /// The job's row id in `croft_jobs`.
     public let jobID: Int64
@@ -8,6 +8,8 @@ public struct JobContext: Sendable {
     public let attempt: Int
     /// The main database, the one the queue lives in.
     public let database: DatabasePool
+    /// The site's settings (the worker's): a job reads its configuration here, not from the environment.
+    public let settings: Settings
     /// A logger whose metadata names the job.
     public let logger: Logger
 }

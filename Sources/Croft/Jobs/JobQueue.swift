@@ -151,11 +151,12 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Records a failed attempt: back to `queued` after the backoff delay, or `failed` when no attempts are left.
+    /// Records a failed attempt: back to `queued` after the backoff delay, or `failed` when no attempts are
+    /// left or the failure is `permanent` (retrying cannot help).
     @discardableResult
-    public func fail(_ job: ClaimedJob, worker: String, error: String) async throws -> JobState {
+    public func fail(_ job: ClaimedJob, worker: String, error: String, permanent: Bool = false) async throws -> JobState {
         let now = clock()
-        let isFinal = job.attempt >= job.maxAttempts
+        let isFinal = permanent || job.attempt >= job.maxAttempts
         let runAt = now + retryPolicy.delay(afterAttempt: job.attempt)
         let message = String(error.prefix(4000))
         return try await database.write { db in

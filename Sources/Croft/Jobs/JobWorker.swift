@@ -28,6 +28,8 @@ public final class JobWorker: Sendable {
     public let identity: String
     /// Recurring jobs this worker enqueues when due (any number of workers may share a schedule).
     public let scheduler: JobScheduler?
+    /// The site's settings, handed to every job (``JobContext/settings``).
+    public let settings: Settings
     private let logger: Logger
     private let running = Mutex<[Int64: Task<Void, Never>]>([:])
     private let stopping = Atomic<Bool>(false)
@@ -37,8 +39,9 @@ public final class JobWorker: Sendable {
     /// Creates a worker; call ``run()`` to start it.
     public init(queue: JobQueue, registry: JobRegistry, concurrency: Int = 4, lease: Double = 60,
                 pollInterval: Duration = .milliseconds(500), scheduler: JobScheduler? = nil,
-                logger: Logger = Logger(label: "croft.jobs")) {
+                settings: Settings = Settings(), logger: Logger = Logger(label: "croft.jobs")) {
         self.queue = queue
+        self.settings = settings
         self.registry = registry
         self.concurrency = max(1, concurrency)
         self.lease = lease
@@ -107,15 +110,19 @@ public final class JobWorker: Sendable {
     private func execute(_ job: ClaimedJob) async {
         var jobLogger = logger
         jobLogger[metadataKey: "job"] = "\(job.name)#\(job.id)"
-        let context = JobContext(jobID: job.id, name: job.name, attempt: job.attempt, database: queue.database, logger: jobLogger)
+        let context = JobContext(jobID: job.id, name: job.name, attempt: job.attempt, database: queue.database,
+                                 settings: settings, logger: jobLogger)
         do {
             try await registry.run(name: job.name, payload: job.payload, context: context)
             if try await !queue.complete(job, worker: identity) {
                 jobLogger.warning("job finished after its lease was taken over; it may have run twice (raise the lease)")
             }
         } catch {
-            let state = try? await queue.fail(job, worker: identity, error: String(describing: error))
-            if state == .failed {
+            let permanent = (error as? JobFailure)?.isPermanent ?? false
+            let state = try? await queue.fail(job, worker: identity, error: String(describing: error), permanent: permanent)
+            if state == .failed, permanent {
+                jobLogger.error("job failed for good on attempt \(job.attempt) (retrying cannot help): \(error)")
+            } else if state == .failed {
                 jobLogger.error("job failed for good after \(job.attempt) attempt(s): \(error)")
             } else {
                 jobLogger.warning("job attempt \(job.attempt) of \(job.maxAttempts) failed, will retry: \(error)")

@@ -28,12 +28,12 @@ struct Renderer {
     var loopRuns = 0
 
     /// Prepares to render with `context` on top of the environment's globals.
-    init(environment: TemplateEnvironment, context: [String: TemplateValue], templateName: String) {
+    init(environment: TemplateEnvironment, context: [String: TemplateValue], templateName: String, autoescape: Bool? = nil) {
         self.environment = environment
         self.scopes = [environment.globals, context]
-        self.autoescape = environment.autoescape
+        self.autoescape = autoescape ?? environment.autoescape
         self.currentTemplate = templateName
-        self.filterContext = FilterContext(autoescape: environment.autoescape, environment: environment)
+        self.filterContext = FilterContext(autoescape: autoescape ?? environment.autoescape, environment: environment)
     }
 
     /// Renders `template`, resolving its `extends` chain, and returns the output.

@@ -136,6 +136,16 @@ public final class TemplateEnvironment: Sendable {
         }
     }
 
+    /// Renders the template called `name` with HTML escaping on or off, whatever the environment's
+    /// default: off for the text of an email (as Django's email templates say `{% autoescape off %}`).
+    public func render(_ name: String, context: [String: TemplateValue], autoescape: Bool) throws -> String {
+        try withErrorSource {
+            let template = try template(named: name)
+            var renderer = Renderer(environment: self, context: context, templateName: name, autoescape: autoescape)
+            return try renderer.render(template)
+        }
+    }
+
     /// Renders an already loaded template (see ``template(named:)``) with `context`.
     public func render(_ template: Template, context: [String: TemplateValue] = [:]) throws -> String {
         try withErrorSource {

@@ -37,28 +37,11 @@ public struct OperationsSettings: Sendable {
 
     /// Reads the variables from `settings.values`.
     public init(_ settings: Settings) {
+        var reader = SettingValues(settings)
         let values = settings.values
-        var problems: [String] = []
-        func path(_ key: String, _ fallback: String) -> String {
-            guard let value = values[key], !value.isEmpty else { return fallback }
-            return value.hasPrefix("/") ? value : settings.baseDirectory + "/" + value
-        }
-        func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
-            guard let text = values[key]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return fallback }
-            guard let value = Int(text), range.contains(value) else {
-                problems.append("\(key)=\"\(text)\" is not a whole number between \(range.lowerBound) and \(range.upperBound)")
-                return fallback
-            }
-            return value
-        }
-        func flag(_ key: String, _ fallback: Bool) -> Bool {
-            guard let text = values[key], !text.isEmpty else { return fallback }
-            guard let value = Settings.flag(text) else {
-                problems.append("\(key)=\"\(text)\" is not one of 1, true, yes, on, 0, false, no, off")
-                return fallback
-            }
-            return value
-        }
+        func path(_ key: String, _ fallback: String) -> String { reader.path(key, fallback) }
+        func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int { reader.number(key, fallback, range) }
+        func flag(_ key: String, _ fallback: Bool) -> Bool { reader.flag(key, fallback) }
         cachePath = path("CACHE_PATH", settings.dataDirectory + "/cache.sqlite3")
         cacheMaxEntries = number("CACHE_MAX_ENTRIES", 10_000, 1...100_000_000)
         runWorkerInServer = flag("RUN_WORKER_IN_SERVER", true)
@@ -69,7 +52,7 @@ public struct OperationsSettings: Sendable {
             if let value = Double(text), value.isFinite, (1...86_400).contains(value) {
                 jobLeaseSeconds = value
             } else {
-                problems.append("JOB_LEASE_SECONDS=\"\(text)\" is not a number of seconds between 1 and 86400")
+                reader.problem("JOB_LEASE_SECONDS=\"\(text)\" is not a number of seconds between 1 and 86400")
             }
         }
         workerShutdownSeconds = number("WORKER_SHUTDOWN_SECONDS", 25, 0...86_400)
@@ -81,7 +64,7 @@ public struct OperationsSettings: Sendable {
         backupSchedule = values["BACKUP_SCHEDULE"] ?? "0 3 * * *"
         // Megabytes × 1,000,000 must fit an Int64: it overflowed at start-up past 9,223,372,036,854.
         walWarningMegabytes = number("WAL_WARNING_MB", 64, 1...1_000_000_000)
-        self.problems = problems
+        self.problems = reader.problems
     }
 }
 

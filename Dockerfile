@@ -9,10 +9,10 @@
 # ---- build ----------------------------------------------------------------------------------
 FROM swift:6.3-bookworm AS build
 
-# SQLite headers for the CSQLite system library target (pkg-config sqlite3).
+# SQLite and libcurl headers for the CSQLite and CCurl system library targets (pkg-config sqlite3, libcurl).
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends libsqlite3-dev pkg-config \
+    && apt-get install -y -q --no-install-recommends libsqlite3-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -40,10 +40,11 @@ FROM litestream/litestream:0.5.17 AS litestream
 # ---- run ------------------------------------------------------------------------------------
 FROM debian:bookworm-slim
 
-# Only what the binary needs: SQLite, CA roots (TLS to the replica's object store), time zones.
+# Only what the binary needs: SQLite, libcurl (SMTP), CA roots (TLS to the replica's object store and the
+# mail server), time zones.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends libsqlite3-0 ca-certificates tzdata \
+    && apt-get install -y -q --no-install-recommends libsqlite3-0 libcurl4 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/*
 
 # The app runs as this user; the entrypoint starts as root only to hand it the data volume.

@@ -31,9 +31,12 @@ let package = Package(
         .executableTarget(name: "croft-sql-testhelper", dependencies: ["CroftSQL"]),
         // Django-style templates: lexer, parser, node tree, renderer, filters, loaders. Knows no HTTP.
         .target(name: "CroftTemplates", dependencies: ["CroftCore"]),
+        // libcurl through pkg-config (Debian: libcurl4-openssl-dev): the Mailer's SMTP client (STARTTLS,
+        // implicit TLS, AUTH). SMTP is not ours to write; typed wrappers for its variadic calls in shim.h.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The framework: Application, Router, Middleware, Settings; re-exports the modules above.
         .target(name: "Croft", dependencies: [
-            "CCroftSystem", "CroftHTTP", "CroftTemplates", "CroftSQL",
+            "CCroftSystem", "CCurl", "CroftHTTP", "CroftTemplates", "CroftSQL",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -6,7 +6,7 @@ FROM swift:6.3-bookworm
 # SQLite headers for the CSQLite system library target (pkg-config sqlite3), as in the Dockerfile.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends libsqlite3-dev pkg-config \
+    && apt-get install -y -q --no-install-recommends libsqlite3-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

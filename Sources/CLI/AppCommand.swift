@@ -12,7 +12,7 @@ struct AppCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Worker.self, Migrate.self, MakeMigration.self, CreateSuperuser.self, ChangePassword.self,
             Routes.self, Backup.self, Restore.self, Check.self, Vacuum.self, DoctorCommand.self, Maintenance.self,
-            CacheCommand.self,
+            CacheCommand.self, SendTestEmail.self,
         ],
         defaultSubcommand: nil)
 

@@ -113,6 +113,8 @@ public final class Application: Sendable {
     public let staticAssets: StaticAssetHasher
     /// The main database (`DATABASE_PATH`), when the application has one.
     public let database: DatabasePool?
+    /// Email, with the `EMAIL_*` settings and the site's templates (`Templates/email/`).
+    public let mailer: Mailer
     /// When the application was created (for uptime).
     public let startedAt = Date()
     private let served = Atomic<Int>(0)
@@ -129,6 +131,7 @@ public final class Application: Sendable {
         self.errors = errors
         self.templates = templates
         self.staticAssets = staticAssets
+        self.mailer = Mailer(settings: settings.mail, templates: templates, logger: logger)
         self.closers = Mutex(closers)
         let dispatch: Handler = { request in
             do {

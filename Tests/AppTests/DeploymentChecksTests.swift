@@ -14,7 +14,19 @@ import Testing
         ])
         let ids = Set(DeploymentChecks.run(settings).map(\.id))
         #expect(ids == ["croft.E001", "croft.W001", "croft.E002", "croft.E005", "croft.W003", "croft.W004", "croft.W005",
-                        "croft.W007", "croft.W008"])
+                        "croft.W007", "croft.W008", "croft.W009", "croft.W012"])
+    }
+
+    @Test func emailThatWouldNotReachAnyoneOrWouldGoInClearIsFlagged() throws {
+        let directory = try TemporaryDirectory()
+        func ids(_ environment: [String: String]) -> Set<String> {
+            Set(DeploymentChecks.run(Settings(environment: ["BASE_DIR": directory.path].merging(environment) { _, new in new })).map(\.id))
+        }
+        #expect(ids(["EMAIL_BACKEND": "file"]).contains("croft.W010"))
+        #expect(ids(["EMAIL_BACKEND": "smtp", "EMAIL_HOST": "smtp.example.com"]).contains("croft.W011"))
+        #expect(!ids(["EMAIL_BACKEND": "smtp", "EMAIL_HOST": "localhost"]).contains("croft.W011"))  // a local relay
+        #expect(!ids(["EMAIL_BACKEND": "smtp", "EMAIL_HOST": "smtp.example.com", "EMAIL_USE_SSL": "1"]).contains("croft.W011"))
+        #expect(!ids(["DEFAULT_FROM_EMAIL": "Example <noreply@example.com>"]).contains("croft.W012"))
     }
 
     @Test func namesSettingsThatDoNotParseOrThatSQLiteWouldIgnore() throws {
@@ -30,7 +42,8 @@ import Testing
         let directory = try TemporaryDirectory()
         let settings = Settings(environment: [
             "BASE_DIR": directory.path, "ENVIRONMENT": "production", "ALLOWED_HOSTS": "example.com",
-            "SECRET_KEY": "8f3a1c9e5b7d2f4a6c8e0b1d3f5a7c9e",
+            "SECRET_KEY": "8f3a1c9e5b7d2f4a6c8e0b1d3f5a7c9e", "EMAIL_BACKEND": "smtp", "EMAIL_HOST": "smtp.example.com",
+            "EMAIL_PORT": "587", "EMAIL_USE_TLS": "1", "DEFAULT_FROM_EMAIL": "noreply@example.com",
         ])
         #expect(DeploymentChecks.run(settings).isEmpty)
         let missing = Settings(environment: ["BASE_DIR": directory.path, "ENVIRONMENT": "production"])
@@ -76,6 +89,7 @@ import Testing
         #expect(bad.output.contains("croft.E001"))
         let good = try await AppProcess.run(["check", "--deploy"], baseDirectory: directory.path, environment: [
             "ENVIRONMENT": "production", "ALLOWED_HOSTS": "example.com", "SECRET_KEY": "8f3a1c9e5b7d2f4a6c8e0b1d3f5a7c9e",
+            "EMAIL_BACKEND": "smtp", "EMAIL_HOST": "smtp.example.com", "EMAIL_USE_TLS": "1", "DEFAULT_FROM_EMAIL": "noreply@example.com",
         ])
         #expect(good.status == 0)
         #expect(good.output.contains("no issues found"))

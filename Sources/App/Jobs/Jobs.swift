@@ -7,6 +7,7 @@ extension Site {
         registry.register(NightlyBackupJob.self)
         registry.register(CleanupJob.self)
         registry.register(OptimizeDatabaseJob.self)
+        registry.register(SendEmailJob.self)
         return registry
     }
 

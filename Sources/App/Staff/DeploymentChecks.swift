@@ -59,6 +59,20 @@ public enum DeploymentChecks {
         if !database.foreignKeys {
             add("croft.W008", "SQLITE_FOREIGN_KEYS is off: REFERENCES and ON DELETE rules are not enforced, so orphaned rows go unnoticed. Leave it on.")
         }
+        let mail = settings.mail
+        switch mail.backend {
+        case .console:
+            add("croft.W009", "EMAIL_BACKEND is console: password-reset, verification and invitation emails only reach the log. Set EMAIL_BACKEND=smtp with EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS=1 (check with `app sendtestemail you@example.com`).")
+        case .file:
+            add("croft.W010", "EMAIL_BACKEND is file: emails are written to \(mail.filePath), not sent. Fine for staging; use smtp in production.")
+        case .smtp:
+            if !mail.useTLS && !mail.useSSL && !["localhost", "127.0.0.1", "::1"].contains(mail.host) {
+                add("croft.W011", "EMAIL_USE_TLS and EMAIL_USE_SSL are off for \(mail.host): the password and every email cross the network in clear. Set EMAIL_USE_TLS=1 (port 587) or EMAIL_USE_SSL=1 (port 465).")
+            }
+        }
+        if mail.defaultFrom.hasSuffix("@localhost") {
+            add("croft.W012", "DEFAULT_FROM_EMAIL is \(mail.defaultFrom): mail servers refuse or spam-folder it. Set an address at your domain, e.g. DEFAULT_FROM_EMAIL=\"Example <noreply@example.com>\".")
+        }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: settings.dataDirectory),
            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o007 != 0 {
             add("croft.W006", "\(settings.dataDirectory) is accessible to every user (mode \(String(mode, radix: 8))): chmod 750 it; it holds the database and backups.")

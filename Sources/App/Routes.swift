@@ -14,6 +14,11 @@ extension Site {
             try accounts.get("/login", name: "login", AccountController.loginForm)
             try accounts.post("/login", AccountController.login)
             try accounts.post("/logout", name: "logout", AccountController.logout)
+            try accounts.get("/password/reset", name: "password_reset", PasswordResetController.form)
+            try accounts.post("/password/reset", PasswordResetController.request)
+            try accounts.get("/password/reset/done", name: "password_reset_done", PasswordResetController.done)
+            try accounts.get("/password/reset/:id/:token", name: "password_reset_confirm", PasswordResetController.confirm)
+            try accounts.post("/password/reset/:id/:token", PasswordResetController.setPassword)
             try accounts.group("", middleware: [LoginRequired()]) { signedIn in
                 try signedIn.get("/password", name: "password_change", AccountController.passwordForm)
                 try signedIn.post("/password", AccountController.changePassword)

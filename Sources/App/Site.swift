@@ -19,7 +19,8 @@ public enum Site {
             let cache = try openCache(settings)
             app.closeOnShutdown { cache.close() }
             let limits = AccountRateLimits(cache: cache, settings: settings)
-            app.use(AccountRateLimitsMiddleware(limits: ["/accounts/login": limits.login, "/accounts/signup": limits.signup],
+            app.use(AccountRateLimitsMiddleware(limits: ["/accounts/login": limits.login, "/accounts/signup": limits.signup,
+                                                         "/accounts/password/reset": limits.passwordReset],
                                                 trustedProxies: settings.trustedProxies))
             let (secret, source) = try SecretKey.load(settings: settings)
             if case .generated(let path) = source {
@@ -29,7 +30,8 @@ public enum Site {
             let store = SessionStore(database: database)
             app.use(SessionMiddleware(store: store, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
             app.use(CSRFMiddleware(secret: secret, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
-            app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret)).excluding("/static/", "/health"))
+            let tokens = AccountTokens(secret: secret, timeout: settings.accounts.passwordResetTimeout)
+            app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret), tokens: tokens).excluding("/static/", "/health"))
         }
         try registerRoutes(app)
         return app.build()

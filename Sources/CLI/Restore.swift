@@ -43,6 +43,14 @@ struct Restore: ParsableCommand {
             let candidate = try restorer.inspect(path)
             let safety = try restorer.restore(candidate, configuration: settings.databaseConfiguration)
             if let safety { print("safety copy of the previous database: \(safety)") }
+            // In the restored database's audit log, when it has one (a backup from before the log has not).
+            let restored = try Site.openDatabase(settings)
+            defer { restored.close() }
+            try restored.writeSync { db in
+                guard try db.fetchOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'") != nil else { return }
+                try Audit.record(.backupRestored, actor: nil, actorEmail: "app restore", target: (path as NSString).lastPathComponent,
+                                 request: nil, details: ["safety_copy": safety ?? ""], in: db)
+            }
             print("restored \(path) into \(settings.databasePath) (\(candidate.appliedMigrations.count) migrations applied in it)")
             if !candidate.pendingMigrations.isEmpty {
                 print("it lacks \(candidate.pendingMigrations.count) migration(s) of this build: run `app migrate` next")

@@ -74,7 +74,7 @@ public struct Settings: Sendable {
     public let invalidValues: [String]
     /// Everything wrong with these settings: ``invalidValues`` and the database configuration's
     /// `problems` (values SQLite would ignore). `Site.openDatabase` refuses to start with any.
-    public var problems: [String] { invalidValues + databaseConfiguration.problems + operations.problems + mail.problems }
+    public var problems: [String] { invalidValues + databaseConfiguration.problems + operations.problems + mail.problems + accounts.problems }
     /// Every variable that was read, for checks and diagnostics.
     public let values: [String: String]
 

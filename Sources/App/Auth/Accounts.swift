@@ -35,9 +35,11 @@ public enum Accounts {
         return nil
     }
 
-    /// Creates an account; returns field errors instead when the input is not acceptable.
+    /// Creates an account; returns field errors instead when the input is not acceptable. `record` runs in
+    /// the transaction that inserts the user (the audit event of the sign-up).
     public static func signUp(email rawEmail: String, password: String, displayName: String = "", isStaff: Bool = false,
-                       settings: Settings, db: DatabasePool) async throws -> SignUpResult {
+                              settings: Settings, db: DatabasePool,
+                              record: (@Sendable (User, Connection) throws -> Void)? = nil) async throws -> SignUpResult {
         let email = rawEmail.trimmingCharacters(in: .whitespaces)
         var errors: [String: String] = [:]
         if let problem = validateEmail(email) { errors["email"] = problem }
@@ -50,6 +52,7 @@ public enum Accounts {
             let user = try await db.write { db in
                 var user = User(email: email, passwordHash: hash, displayName: displayName, isStaff: isStaff)
                 try user.insert(db)
+                try record?(user, db)
                 return user
             }
             return .created(user)

@@ -51,8 +51,11 @@ final class AddressRateLimit: Sendable {
 struct AccountRateLimits: Sendable {
     let login: AddressRateLimit
     let signup: AddressRateLimit
+    let passwordReset: AddressRateLimit
 
     init(cache: Cache, settings: Settings) {
+        passwordReset = AddressRateLimit(cache: cache, action: "password reset", limit: settings.accounts.passwordResetRateLimit,
+                                         window: .seconds(3600))
         login = AddressRateLimit(cache: cache, action: "login", limit: settings.loginRateLimit, window: .seconds(60))
         signup = AddressRateLimit(cache: cache, action: "signup", limit: settings.signupRateLimit, window: .seconds(3600))
     }

@@ -29,10 +29,12 @@ extension Request {
 /// shared cache, and no browser's back-forward cache on a shared machine, should keep.
 struct CurrentUserMiddleware: Middleware {
     let authHash: SessionAuthHash
+    let tokens: AccountTokens
 
     func respond(to request: Request, next: Handler) async throws -> Response {
         var request = request
         request.storage[SessionAuthHashKey.self] = authHash
+        request.storage[AccountTokensKey.self] = tokens
         guard let idText = request.session?["user_id"], let id = Int64(idText) else { return try await next(request) }
         let found = try await request.db.read { db in try User.find(id, in: db) }
         guard let user = found, user.isActive,

@@ -17,7 +17,9 @@ enum AccountController {
         var errors = form.validate()
         if errors.isEmpty {
             switch try await Accounts.signUp(email: form.email, password: form.password, displayName: form.displayName,
-                                             settings: request.application.settings, db: request.db) {
+                                             settings: request.application.settings, db: request.db, record: { user, db in
+                                                 try Audit.record(.signup, actor: user, target: user.email, request: request, in: db)
+                                             }) {
             case .invalid(let problems):
                 errors = problems
             case .created(let user):
@@ -51,11 +53,17 @@ enum AccountController {
         guard Accounts.validateEmail(email) == nil else { return try refused() }
         let db = try request.db
         // The lock-out is checked and this attempt counted in one write, before verifying.
-        guard let attempt = try await db.write({ db in try throttle.beginAttempt(email: email, address: address, in: db) })
+        guard let attempt = try await db.write({ db -> Int64? in
+            let attempt = try throttle.beginAttempt(email: email, address: address, in: db)
+            if attempt == nil {
+                try Audit.record(.lockedOut, actor: nil, actorEmail: email, target: email.lowercased(), request: request, in: db)
+            }
+            return attempt
+        })
         else {
             return try request.render("accounts/login.html", [
                 "form": try form.templateValue(),
-                "error": "Too many failed attempts for this account. Try again in 15 minutes, or ask staff to reset it.",
+                "error": "Too many failed attempts for this account. Try again in 15 minutes, or reset your password.",
             ], status: .tooManyRequests)
         }
         let hasher = Accounts.hasher(settings)
@@ -77,13 +85,21 @@ enum AccountController {
             try? await db.write { db in try throttle.withdraw(attempt: attempt, in: db) }
             throw error
         }
-        guard var user = found, valid, user.isActive else { return try refused() }
+        guard var user = found, valid, user.isActive else {
+            try await db.write { db in
+                try Audit.record(.loginFailed, actor: nil, actorEmail: email, target: email.lowercased(), request: request,
+                                 details: ["reason": found == nil ? "unknown email" : (valid ? "inactive" : "wrong password")], in: db)
+            }
+            return try refused()
+        }
         let newHash = hasher.needsRehash(user.passwordHash) ? try await hasher.hashInBackground(password) : nil
         if let newHash { user.passwordHash = newHash }
         user.lastLoginAt = Date()
         user = try await db.write { [user] db in
             try throttle.reset(email: user.email, in: db)
-            return try user.updated(db)
+            let saved = try user.updated(db)
+            try Audit.record(.login, actor: saved, target: saved.email, request: request, in: db)
+            return saved
         }
         request.signIn(user)
         request.flash("Welcome back, \(user.shownName).")
@@ -101,6 +117,9 @@ enum AccountController {
     static let decoyIterations = StoredIterations()
 
     @Sendable static func logout(_ request: Request) async throws -> Response {
+        if let user = request.user {
+            try await request.db.write { db in try Audit.record(.logout, actor: user, target: user.email, request: request, in: db) }
+        }
         request.session?.destroy()
         return .redirect(to: try request.url(for: "home"))
     }
@@ -125,7 +144,11 @@ enum AccountController {
                                       status: .unprocessableContent)
         }
         user.passwordHash = try await hasher.hashInBackground(form.newPassword)
-        let updated = try await request.db.write { [user] db in try user.updated(db) }
+        let updated = try await request.db.write { [user] db in
+            let saved = try user.updated(db)
+            try Audit.record(.passwordChanged, actor: saved, target: saved.email, request: request, in: db)
+            return saved
+        }
         // This session stays signed in with the new hash; every other session of the user is signed out.
         request.signIn(updated)
         request.flash("Your password was changed.")
@@ -150,7 +173,12 @@ enum AccountController {
         }
         user.displayName = form.displayName
         user.theme = form.theme
-        _ = try await request.db.write { [user] db in try user.updated(db) }
+        _ = try await request.db.write { [user] db in
+            let saved = try user.updated(db)
+            try Audit.record(.profileChanged, actor: saved, target: saved.email, request: request,
+                             details: ["display_name": saved.displayName, "theme": saved.theme], in: db)
+            return saved
+        }
         request.flash("Your profile was saved.")
         return .redirect(to: try request.url(for: "profile"))
     }

@@ -98,3 +98,44 @@ struct ProfileForm: Form {
         return errors
     }
 }
+
+/// `POST /accounts/password/reset`: the address to send a link to.
+struct PasswordResetForm: Form {
+    var email = ""
+
+    static let fields = [
+        FormField("email", label: "Email", widget: .input(type: "email"), required: true, autocomplete: "email"),
+    ]
+
+    func cleaned() -> PasswordResetForm {
+        var form = self
+        form.email = email.trimmingCharacters(in: .whitespaces)
+        return form
+    }
+
+    func validate() -> [String: String] {
+        Accounts.validateEmail(email).map { ["email": $0] } ?? [:]
+    }
+}
+
+/// `POST /accounts/password/reset/:id/set-password`: the new password, twice.
+struct SetPasswordForm: Form {
+    var newPassword = ""
+    var newPassword2 = ""
+    /// The account's email, which a new password must not repeat (not a field).
+    var email = ""
+
+    static let fields = [
+        FormField("new_password", label: "New password", widget: .input(type: "password"), required: true,
+                  help: "At least 8 characters, not only digits.", autocomplete: "new-password"),
+        FormField("new_password2", label: "New password again", widget: .input(type: "password"), required: true,
+                  autocomplete: "new-password"),
+    ]
+
+    func validate() -> [String: String] {
+        var errors: [String: String] = [:]
+        if let problem = Accounts.validatePassword(newPassword, email: email) { errors["new_password"] = problem }
+        if newPassword != newPassword2 { errors["new_password2"] = "The two passwords do not match." }
+        return errors
+    }
+}

@@ -8,6 +8,7 @@ extension Site {
         migration0002CreateSessions,
         migration0003CreateNotes,
         migration0004LimitDisplayNames,
+        migration0005CreateAuditEvents,
         // `app makemigration` adds new migrations above this line.
     ]
 

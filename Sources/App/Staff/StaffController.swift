@@ -92,10 +92,17 @@ enum StaffController {
             case "activate": user.isActive = true
             case "reset_throttle":
                 try AccountController.throttle.reset(email: user.email, in: db)
+                try Audit.record(.userUpdated, actor: me, target: user.email, request: request, details: ["change": action], in: db)
                 return "Login lock-out cleared for \(user.email)."
             default: throw HTTPError(.badRequest, message: "Unknown action.")
             }
             try user.update(db)
+            let audited: AuditAction = switch action {
+            case "deactivate": .userDeactivated
+            case "activate": .userActivated
+            default: .userUpdated
+            }
+            try Audit.record(audited, actor: me, target: user.email, request: request, details: ["change": action], in: db)
             if action == "deactivate" {
                 // Sessions are keyed by a hash and hold user ids as text; the current-user middleware
                 // ends any session of a deactivated user on its next request.

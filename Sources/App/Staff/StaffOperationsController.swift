@@ -29,6 +29,7 @@ enum StaffOperationsController {
     @Sendable static func retryJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
         try await queue.retry(id: id)  // JobError.noSuchJob is a 404
+        try await audit(request, .jobRetried, target: "job:\(id)")
         request.flash("Job \(id) is queued again.")
         return .redirect(to: try request.url(for: "staff.jobs"))
     }
@@ -37,8 +38,15 @@ enum StaffOperationsController {
     @Sendable static func deleteJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
         try await queue.delete(id: id)
+        try await audit(request, .jobDeleted, target: "job:\(id)")
         request.flash("Job \(id) deleted.")
         return .redirect(to: try request.url(for: "staff.jobs"))
+    }
+
+    /// Records a staff action that is not itself a database change (a file, the queue's own write).
+    static func audit(_ request: Request, _ action: AuditAction, target: String, details: [String: String] = [:]) async throws {
+        let user = request.user
+        try await request.db.write { db in try Audit.record(action, actor: user, target: target, request: request, details: details, in: db) }
     }
 
     // MARK: Backups
@@ -66,6 +74,7 @@ enum StaffOperationsController {
         let settings = request.application.settings
         let database = try request.db
         let info = try await Site.runBlocking { try Site.backupStore(settings).create(from: database, gzip: settings.operations.backupGzip) }
+        try await audit(request, .backupCreated, target: info.name, details: ["size": String(info.size)])
         request.flash("Backup \(info.name) created and verified (\(StaffDatabaseFacts.bytes(info.size))).")
         return .redirect(to: try request.url(for: "staff.backups"))
     }
@@ -92,6 +101,7 @@ enum StaffOperationsController {
         } catch {
             throw HTTPError(.notFound, message: "No such backup.")
         }
+        try await audit(request, .backupDeleted, target: name)
         request.flash("Backup \(name) deleted.")
         return .redirect(to: try request.url(for: "staff.backups"))
     }
@@ -100,10 +110,13 @@ enum StaffOperationsController {
     @Sendable static func maintenance(_ request: Request) async throws -> Response {
         let mode = Site.maintenanceMode(request.application.settings)
         if try request.formFields["state"] == "on" {
+            // Recorded first: once it is on, the site takes no writes.
+            try await audit(request, .maintenanceOn, target: "maintenance")
             try mode.enable(reason: "switched on from /staff/ by \(request.user?.email ?? "staff")")
             request.flash("Maintenance mode is on: writes get 503, reads keep working.", level: "warning")
         } else {
             try mode.disable()
+            try await audit(request, .maintenanceOff, target: "maintenance")
             request.flash("Maintenance mode is off.")
         }
         return .redirect(to: try request.url(for: "staff.backups"))

@@ -9,7 +9,7 @@ import Croft
 enum Staff {
     /// The sections of the staff navigation: route name and label, in order.
     static let sections = [("staff", "Overview"), ("staff.users", "Users"), ("staff.database", "Database"),
-                           ("staff.backups", "Backups"), ("staff.jobs", "Jobs")]
+                           ("staff.backups", "Backups"), ("staff.jobs", "Jobs"), ("staff.audit", "Audit log")]
 
     /// Registers every staff route on `app`.
     static func register(_ app: ApplicationBuilder) throws {
@@ -35,6 +35,7 @@ enum Staff {
             try staff.get("/backups/:name", name: "staff.backup", StaffOperationsController.downloadBackup)
             try staff.post("/backups/:name/delete", name: "staff.backup.delete", StaffOperationsController.deleteBackup)
             try staff.post("/maintenance", name: "staff.maintenance", StaffOperationsController.maintenance)
+            try staff.get("/audit", name: "staff.audit", StaffAuditController.events)
         }
     }
 }

@@ -72,6 +72,12 @@ fi
 log "applying migrations"
 "$APP_BIN" migrate
 
+# 2b. The first staff account, once: with CROFT_SUPERUSER_EMAIL and CROFT_SUPERUSER_PASSWORD set, it is
+#     created if missing and left as it is after (createsuperuser --no-input is idempotent).
+if [ -n "${CROFT_SUPERUSER_EMAIL:-}" ]; then
+  "$APP_BIN" createsuperuser --no-input
+fi
+
 # 3. Serve. Under Litestream, it forwards SIGTERM to the app, waits for it to drain, then pushes
 #    the last changes to the replica before exiting.
 if [ -n "$LITESTREAM_REPLICA_URL" ]; then

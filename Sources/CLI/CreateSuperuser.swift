@@ -8,11 +8,13 @@ struct CreateSuperuser: AsyncParsableCommand {
         commandName: "createsuperuser",
         abstract: "Create a staff user who can reach /staff/.",
         discussion: """
-            Interactive by default. For scripts: app createsuperuser --email admin@example.com --no-input, with the \
-            password in CROFT_SUPERUSER_PASSWORD (or the variable named by --password-env).
+            Interactive by default. For scripts and deploys: app createsuperuser --no-input, with the email in \
+            --email or CROFT_SUPERUSER_EMAIL and the password in CROFT_SUPERUSER_PASSWORD (or the variable named by \
+            --password-env). With --no-input it is idempotent: an account that exists is left as it is (exit 0), \
+            so a container's entrypoint can run it on every start.
             """)
 
-    @Option(help: "The account's email address.")
+    @Option(help: "The account's email address (default with --no-input: CROFT_SUPERUSER_EMAIL).")
     var email: String?
 
     @Flag(help: "Do not prompt: take the email from --email and the password from the environment.")
@@ -27,7 +29,8 @@ struct CreateSuperuser: AsyncParsableCommand {
         var address = email
         var password: String?
         if noInput {
-            guard address != nil else { throw CommandFailure("--no-input needs --email.") }
+            if address == nil, let configured = settings.values["CROFT_SUPERUSER_EMAIL"], !configured.isEmpty { address = configured }
+            guard address != nil else { throw CommandFailure("--no-input needs --email or CROFT_SUPERUSER_EMAIL.") }
             guard let value = settings.values[passwordEnv], !value.isEmpty else {
                 throw CommandFailure("--no-input needs the password in the \(passwordEnv) environment variable.")
             }
@@ -42,6 +45,11 @@ struct CreateSuperuser: AsyncParsableCommand {
         defer { database.close() }
         guard try !Site.migrator.hasPending(database) else {
             throw CommandFailure("migrations are pending: run `app migrate` first.")
+        }
+        if noInput, let existing = try database.readSync({ db in try User.find(email: address, in: db) }) {
+            // Idempotent for deploys: the account, its password and its rights are left as they are.
+            print("user \(existing.email) already exists\(existing.isStaff ? " (staff)" : " (not staff: make it staff from /staff/users)"); nothing changed")
+            return
         }
         switch try await Accounts.signUp(email: address, password: password, isStaff: true, settings: settings, db: database) {
         case .created(let user):

@@ -62,8 +62,21 @@ import Testing
         #expect(created.output.contains("created staff user root@example.com"))
         let again = try await AppProcess.run(["createsuperuser", "--email", "root@example.com", "--no-input"],
                                              baseDirectory: directory.path, environment: environment)
-        #expect(again.status != 0)
-        #expect(again.output.contains("already exists"))
+        // Idempotent with --no-input (an entrypoint runs it on every start): exit 0, nothing changed.
+        let rerun = try await AppProcess.run(["createsuperuser", "--no-input"], baseDirectory: directory.path,
+                                             environment: ["CROFT_SUPERUSER_EMAIL": "root@example.com", "CROFT_SUPERUSER_PASSWORD": "other words"])
+        #expect(again.status == 0)
+        #expect(again.output.contains("user root@example.com already exists (staff); nothing changed"))
+        #expect(rerun.status == 0)
+        let unchanged = try DatabasePool(path: directory.path + "/data/db.sqlite3")
+        let root = try #require(try unchanged.readSync { db in try User.find(email: "root@example.com", in: db) })
+        unchanged.close()
+        #expect(try PasswordHasher().verify("correct horse", against: root.passwordHash))
+        let fromVariable = try await AppProcess.run(["createsuperuser", "--no-input"], baseDirectory: directory.path,
+                                                    environment: ["CROFT_SUPERUSER_EMAIL": "ops@example.com", "CROFT_SUPERUSER_PASSWORD": "correct horse",
+                                                                  "PASSWORD_ITERATIONS": "1000"])
+        #expect(fromVariable.status == 0)
+        #expect(fromVariable.output.contains("created staff user ops@example.com"))
         let noPassword = try await AppProcess.run(["createsuperuser", "--email", "x@example.com", "--no-input"],
                                                   baseDirectory: directory.path, environment: ["CROFT_SUPERUSER_PASSWORD": ""])
         #expect(noPassword.status != 0)

@@ -19,11 +19,18 @@ extension Site {
             try accounts.get("/password/reset/done", name: "password_reset_done", PasswordResetController.done)
             try accounts.get("/password/reset/:id/:token", name: "password_reset_confirm", PasswordResetController.confirm)
             try accounts.post("/password/reset/:id/:token", PasswordResetController.setPassword)
+            try accounts.get("/verify", name: "verify_email_sent", EmailVerificationController.sent)
+            try accounts.post("/verify/resend", name: "verify_email_resend", EmailVerificationController.resend)
+            try accounts.get("/verify/:id/:token", name: "verify_email", EmailVerificationController.confirmForm)
+            try accounts.post("/verify/:id/:token", EmailVerificationController.confirm)
+            try accounts.get("/invite/:token", name: "invitation", InvitationController.form)
+            try accounts.post("/invite/:token", InvitationController.accept)
             try accounts.group("", middleware: [LoginRequired()]) { signedIn in
                 try signedIn.get("/password", name: "password_change", AccountController.passwordForm)
                 try signedIn.post("/password", AccountController.changePassword)
                 try signedIn.get("/profile", name: "profile", AccountController.profileForm)
                 try signedIn.post("/profile", AccountController.updateProfile)
+                try signedIn.post("/email", name: "email_change", AccountController.changeEmail)
             }
         }
 

@@ -20,7 +20,8 @@ public enum Site {
             app.closeOnShutdown { cache.close() }
             let limits = AccountRateLimits(cache: cache, settings: settings)
             app.use(AccountRateLimitsMiddleware(limits: ["/accounts/login": limits.login, "/accounts/signup": limits.signup,
-                                                         "/accounts/password/reset": limits.passwordReset],
+                                                         "/accounts/password/reset": limits.passwordReset,
+                                                         "/accounts/verify/resend": limits.passwordReset],
                                                 trustedProxies: settings.trustedProxies))
             let (secret, source) = try SecretKey.load(settings: settings)
             if case .generated(let path) = source {
@@ -30,7 +31,8 @@ public enum Site {
             let store = SessionStore(database: database)
             app.use(SessionMiddleware(store: store, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
             app.use(CSRFMiddleware(secret: secret, trustedProxies: settings.trustedProxies).excluding("/static/", "/health"))
-            let tokens = AccountTokens(secret: secret, timeout: settings.accounts.passwordResetTimeout)
+            let tokens = AccountTokens(secret: secret, timeout: settings.accounts.passwordResetTimeout,
+                                       verificationTimeout: settings.accounts.emailVerificationTimeout)
             app.use(CurrentUserMiddleware(authHash: SessionAuthHash(secret: secret), tokens: tokens).excluding("/static/", "/health"))
         }
         try registerRoutes(app)

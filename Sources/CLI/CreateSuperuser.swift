@@ -51,7 +51,7 @@ struct CreateSuperuser: AsyncParsableCommand {
             print("user \(existing.email) already exists\(existing.isStaff ? " (staff)" : " (not staff: make it staff from /staff/users)"); nothing changed")
             return
         }
-        switch try await Accounts.signUp(email: address, password: password, isStaff: true, settings: settings, db: database) {
+        switch try await Accounts.signUp(email: address, password: password, isStaff: true, settings: settings, db: database, verified: true) {
         case .created(let user):
             print("created staff user \(user.email)")
         case .invalid(let errors):

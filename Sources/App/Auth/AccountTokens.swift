@@ -5,21 +5,27 @@ import Foundation
 /// Single-use, expiring links for accounts, Django's `PasswordResetTokenGenerator` design: no table, an HMAC
 /// under `SECRET_KEY` over the user's id, current password hash, last sign-in, email and the time it was made.
 ///
-/// A token dies the moment it is used (the password hash changes), when the password is changed any other
-/// way, after the user signs in (the last sign-in changes), when the email changes, and after `timeout`.
+/// A password-reset token dies the moment it is used (the password hash changes), when the password is
+/// changed any other way, after the user signs in (the last sign-in changes), when the email changes, and
+/// after its timeout. An email-verification token signs the id, the email and when it was last verified: it
+/// dies once used, and when the email changes.
 struct AccountTokens: Sendable {
     /// What a token is for; a token for one purpose never passes for another.
     enum Purpose: String, Sendable {
         case passwordReset = "password-reset"
+        case emailVerification = "email-verification"
     }
 
     private let key: SymmetricKey
-    /// Seconds a token stays good.
+    /// Seconds a password-reset token stays good.
     let timeout: Int
+    /// Seconds an email-verification token stays good.
+    let verificationTimeout: Int
 
-    init(secret: String, timeout: Int) {
+    init(secret: String, timeout: Int, verificationTimeout: Int = 259_200) {
         key = SymmetricKey(data: SHA256.hash(data: Array(("croft.account-tokens:" + secret).utf8)))
         self.timeout = timeout
+        self.verificationTimeout = verificationTimeout
     }
 
     /// `<seconds, base 36>-<32 hex digits>`, made at `now`.
@@ -34,13 +40,17 @@ struct AccountTokens: Sendable {
         let parts = token.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count <= 12, let stamp = Int(parts[0], radix: 36), parts[1].count == 32 else { return false }
         let age = Int(now.timeIntervalSince1970) - stamp
-        guard age >= -60, age <= timeout else { return false }
+        guard age >= -60, age <= (purpose == .passwordReset ? timeout : verificationTimeout) else { return false }
         return PasswordHasher.constantTimeEquals(Array(parts[1].utf8), Array(signature(user, purpose, stamp).utf8))
     }
 
     private func signature(_ user: User, _ purpose: Purpose, _ stamp: Int) -> String {
-        let lastLogin = user.lastLoginAt.map { String(Int($0.timeIntervalSince1970)) } ?? ""
-        let message = [purpose.rawValue, String(user.id ?? 0), user.passwordHash, lastLogin, user.email.lowercased(), String(stamp)]
+        func seconds(_ date: Date?) -> String { date.map { String(Int($0.timeIntervalSince1970)) } ?? "" }
+        let state = switch purpose {
+        case .passwordReset: [user.passwordHash, seconds(user.lastLoginAt)]
+        case .emailVerification: [seconds(user.emailVerifiedAt)]
+        }
+        let message = ([purpose.rawValue, String(user.id ?? 0)] + state + [user.email.lowercased(), String(stamp)])
             .joined(separator: "\u{1F}")
         let code = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key)
         return code.prefix(16).map { String(format: "%02x", $0) }.joined()

@@ -37,8 +37,9 @@ public enum Accounts {
 
     /// Creates an account; returns field errors instead when the input is not acceptable. `record` runs in
     /// the transaction that inserts the user (the audit event of the sign-up).
+    /// `verified` marks the address proven (an invitation's, or one staff typed).
     public static func signUp(email rawEmail: String, password: String, displayName: String = "", isStaff: Bool = false,
-                              settings: Settings, db: DatabasePool,
+                              settings: Settings, db: DatabasePool, verified: Bool = false,
                               record: (@Sendable (User, Connection) throws -> Void)? = nil) async throws -> SignUpResult {
         let email = rawEmail.trimmingCharacters(in: .whitespaces)
         var errors: [String: String] = [:]
@@ -51,6 +52,7 @@ public enum Accounts {
         do {
             let user = try await db.write { db in
                 var user = User(email: email, passwordHash: hash, displayName: displayName, isStaff: isStaff)
+                if verified { user.emailVerifiedAt = Date() }
                 try user.insert(db)
                 try record?(user, db)
                 return user

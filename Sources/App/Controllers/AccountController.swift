@@ -7,21 +7,35 @@ enum AccountController {
 
     // MARK: Sign up
 
+    /// The page shown instead of the sign-up form when `SIGNUP` is `invite` or `closed`.
+    static func signupClosed(_ request: Request) throws -> Response? {
+        let mode = request.application.settings.accounts.signup
+        guard mode != .open else { return nil }
+        return try request.render("accounts/signup_closed.html", ["mode": .string(mode.rawValue)], status: .forbidden)
+    }
+
     @Sendable static func signupForm(_ request: Request) async throws -> Response {
         if request.user != nil { return .redirect(to: try request.url(for: "home")) }
+        if let closed = try signupClosed(request) { return closed }
         return try request.render("accounts/signup.html", ["form": try SignupForm().templateValue()])
     }
 
     @Sendable static func signup(_ request: Request) async throws -> Response {
+        if let closed = try signupClosed(request) { return closed }
         let form = try request.decodeForm(SignupForm.self)
+        let verification = request.application.settings.accounts.emailVerification
         var errors = form.validate()
         if errors.isEmpty {
             switch try await Accounts.signUp(email: form.email, password: form.password, displayName: form.displayName,
                                              settings: request.application.settings, db: request.db, record: { user, db in
                                                  try Audit.record(.signup, actor: user, target: user.email, request: request, in: db)
+                                                 if verification != .none { try AccountEmails.queueVerification(for: user, request: request, in: db) }
                                              }) {
             case .invalid(let problems):
                 errors = problems
+            case .created(let user) where verification == .mandatory:
+                request.flash("Almost there: we sent a link to \(user.email). Follow it to confirm the address, then log in.")
+                return .redirect(to: try request.url(for: "verify_email_sent"))
             case .created(let user):
                 request.signIn(user)
                 request.flash("Welcome, \(user.shownName)! Your account is ready.")
@@ -84,6 +98,18 @@ enum AccountController {
             // so not a failure against the account.
             try? await db.write { db in try throttle.withdraw(attempt: attempt, in: db) }
             throw error
+        }
+        if let unverified = found, valid, unverified.isActive, unverified.emailVerifiedAt == nil,
+           settings.accounts.emailVerification == .mandatory {
+            try await db.write { db in
+                try throttle.reset(email: email, in: db)
+                try Audit.record(.loginFailed, actor: nil, actorEmail: email, target: email.lowercased(), request: request,
+                                 details: ["reason": "email not verified"], in: db)
+            }
+            return try request.render("accounts/login.html", [
+                "form": try form.templateValue(), "unverified": .bool(true),
+                "error": "Confirm your email address first: follow the link we sent to \(email).",
+            ], status: .forbidden)
         }
         guard var user = found, valid, user.isActive else {
             try await db.write { db in
@@ -155,12 +181,50 @@ enum AccountController {
         return .redirect(to: try request.url(for: "profile"))
     }
 
+    /// `POST /accounts/email`: a new address, confirmed with the current password; it is unverified until
+    /// its link is followed (and with `ACCOUNT_EMAIL_VERIFICATION=mandatory` the next sign-in waits for that).
+    @Sendable static func changeEmail(_ request: Request) async throws -> Response {
+        var user = try request.requireUser()
+        let form = try request.decodeForm(EmailChangeForm.self)
+        var errors = form.validate()
+        if form.email.lowercased() == user.email.lowercased() { errors["email"] = "That is already your address." }
+        if try await !Accounts.hasher(request.application.settings).verifyInBackground(form.password, against: user.passwordHash) {
+            errors["password"] = "Your password is not correct."
+        }
+        func page(_ errors: [String: String]) throws -> Response {
+            let profile = ProfileForm(displayName: user.displayName, theme: user.theme)
+            return try request.render("accounts/profile.html", [
+                "form": try profile.templateValue(), "themes": themes, "email_form": try form.templateValue(errors: errors),
+            ], status: .unprocessableContent)
+        }
+        guard errors.isEmpty else { return try page(errors) }
+        let previous = user.email
+        user.email = form.email
+        user.emailVerifiedAt = nil
+        let verification = request.application.settings.accounts.emailVerification
+        do {
+            _ = try await request.db.write { [user] db in
+                let saved = try user.updated(db)
+                try Audit.record(.emailChanged, actor: saved, target: saved.email, request: request,
+                                 details: ["from": previous, "to": saved.email], in: db)
+                if verification != .none { try AccountEmails.queueVerification(for: saved, request: request, in: db) }
+                return saved
+            }
+        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+            return try page(["email": "An account with this email already exists."])
+        }
+        request.flash(verification == .none ? "Your email address is now \(user.email)."
+                      : "Your email address is now \(user.email). We sent it a link to confirm it.")
+        return .redirect(to: try request.url(for: "profile"))
+    }
+
     static let themes = TemplateValue.array(ProfileForm.themes.map { [.string($0.0), .string($0.1)] })
 
     @Sendable static func profileForm(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
         let form = ProfileForm(displayName: user.displayName, theme: user.theme)
-        return try request.render("accounts/profile.html", ["form": try form.templateValue(), "themes": themes])
+        return try request.render("accounts/profile.html", ["form": try form.templateValue(), "themes": themes,
+                                                             "email_form": try EmailChangeForm().templateValue()])
     }
 
     @Sendable static func updateProfile(_ request: Request) async throws -> Response {
@@ -168,7 +232,8 @@ enum AccountController {
         let form = try request.decodeForm(ProfileForm.self)
         let errors = form.validate()
         guard errors.isEmpty else {
-            return try request.render("accounts/profile.html", ["form": try form.templateValue(errors: errors), "themes": themes],
+            return try request.render("accounts/profile.html", ["form": try form.templateValue(errors: errors), "themes": themes,
+                                                                 "email_form": try EmailChangeForm().templateValue()],
                                       status: .unprocessableContent)
         }
         user.displayName = form.displayName

@@ -139,3 +139,25 @@ struct SetPasswordForm: Form {
         return errors
     }
 }
+
+/// `POST /accounts/email`: the new address and the current password.
+struct EmailChangeForm: Form {
+    var email = ""
+    var password = ""
+
+    static let fields = [
+        FormField("email", label: "New email address", widget: .input(type: "email"), required: true, autocomplete: "email"),
+        FormField("password", label: "Current password", widget: .input(type: "password"), required: true,
+                  autocomplete: "current-password"),
+    ]
+
+    func cleaned() -> EmailChangeForm {
+        var form = self
+        form.email = email.trimmingCharacters(in: .whitespaces)
+        return form
+    }
+
+    func validate() -> [String: String] {
+        Accounts.validateEmail(email).map { ["email": $0] } ?? [:]
+    }
+}

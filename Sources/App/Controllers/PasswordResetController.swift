@@ -26,21 +26,14 @@ enum PasswordResetController {
             return try request.render("accounts/password_reset.html", ["form": try form.templateValue(errors: errors)],
                                       status: .unprocessableContent)
         }
-        let settings = request.application.settings.accounts
-        let tokens = try request.accountTokens
-        let mailer = request.application.mailer
+        let limit = request.application.settings.accounts.passwordResetEmailLimit
         let email = form.email
         try await request.db.write { db in
             let user = try User.find(email: email, in: db)
             let recent = try Audit.count(.passwordResetRequested, target: email.lowercased(), since: Date().addingTimeInterval(-3600), in: db)
             var sent = false
-            if let user, user.isActive, let id = user.id, recent < settings.passwordResetEmailLimit {
-                let link = request.absoluteURL(try request.url(for: "password_reset_confirm", ["id": String(id), "token": tokens.make(for: user, purpose: .passwordReset)]))
-                let message = try mailer.message(template: "email/password_reset", to: [user.email], context: [
-                    "user": user.templateValue, "link": .string(link), "site": .string(request.absoluteURL("/")),
-                    "valid_hours": .int(settings.passwordResetTimeout / 3600),
-                ])
-                try mailer.queue(message, in: db)
+            if let user, user.isActive, recent < limit {
+                try AccountEmails.queuePasswordReset(for: user, request: request, in: db)
                 sent = true
             }
             try Audit.record(.passwordResetRequested, actor: nil, actorEmail: email, target: email.lowercased(), request: request,

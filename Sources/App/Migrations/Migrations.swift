@@ -9,6 +9,7 @@ extension Site {
         migration0003CreateNotes,
         migration0004LimitDisplayNames,
         migration0005CreateAuditEvents,
+        migration0006EmailVerificationAndInvitations,
         // `app makemigration` adds new migrations above this line.
     ]
 

@@ -20,6 +20,9 @@ public struct User: Model, Equatable {
     public var isActive: Bool
     /// The last successful sign-in.
     public var lastLoginAt: Date?
+    /// When the email address was last proven (a link followed, an invitation accepted); nil until then
+    /// and after it changes.
+    public var emailVerifiedAt: Date?
     public var createdAt: Date?
     public var updatedAt: Date?
 
@@ -47,6 +50,6 @@ public struct User: Model, Equatable {
     public var templateValue: TemplateValue {
         ["id": .int(Int(id ?? 0)), "email": .string(email), "name": .string(shownName),
          "display_name": .string(displayName), "theme": .string(theme), "is_staff": .bool(isStaff),
-         "is_active": .bool(isActive)]
+         "is_active": .bool(isActive), "email_verified": .bool(emailVerifiedAt != nil)]
     }
 }

@@ -85,6 +85,9 @@ enum StaffController {
         }
         let message = try await request.db.write { db -> String in
             guard var user = try User.find(id, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
+            if action == "remove_staff" || action == "deactivate", try StaffUsersController.isLastActiveStaff(user, in: db) {
+                return StaffUsersController.lastStaffMessage
+            }
             switch action {
             case "make_staff": user.isStaff = true
             case "remove_staff": user.isStaff = false

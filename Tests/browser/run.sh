@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Drives a real headless Chromium through the site: sign up, log out, log in, create, edit and delete a note,
-# log out; asserts each page's content and saves a screenshot of each under a temp dir (printed at the end).
+# log out, then forget the password and reset it through the link a real SMTP server (aiosmtpd, STARTTLS and
+# AUTH, Tests/smtp/) received; asserts each page's content and saves a screenshot of each under a temp dir.
 # Installs what is missing (Debian's chromium and chromium-driver, Selenium from PyPI), builds `app`,
 # serves it on a free 127.0.0.1 port from a temp BASE_DIR, and always stops that server.
 # Exits non-zero on any failure. Usage: Tests/browser/run.sh   (BROWSER_TIMEOUT=seconds, default 300)
@@ -31,8 +32,26 @@ shots=$(mktemp -d /tmp/croft-browser-screenshots.XXXXXX)
 ln -s "$repo/Public" "$base/Public"
 ln -s "$repo/Templates" "$base/Templates"
 
+# The SMTP server the site's worker sends to: STARTTLS on a throwaway certificate, AUTH required.
+python="${CROFT_SMTP_PYTHON:-$(Tests/smtp/setup.sh)}"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -keyout "$base/smtp-key.pem" -out "$base/smtp-cert.pem" 2>/dev/null
+mkdir -p "$base/maildir"
+"$python" Tests/smtp/smtp_sink.py --port 0 --maildir "$base/maildir" --cert "$base/smtp-cert.pem" --key "$base/smtp-key.pem" \
+  --user mailer --password smtp-secret >"$base/smtp.out" 2>"$base/smtp.log" &
+smtp_pid=$!
+smtp_port=""
+for _ in $(seq 100); do
+  smtp_port=$(sed -n 's/^READY \([0-9][0-9]*\)$/\1/p' "$base/smtp.out" | head -n 1)
+  [ -n "$smtp_port" ] && break
+  kill -0 "$smtp_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$smtp_port" ] || { echo "the SMTP server did not start:" >&2; cat "$base/smtp.log" >&2; exit 1; }
+
 server_pid=""
 cleanup() {
+  kill -TERM "$smtp_pid" 2>/dev/null || true
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -44,7 +63,9 @@ trap cleanup EXIT
 
 # Port 0: the kernel picks a free port and the server announces it, so two runs never collide.
 env -u PORT -u DATABASE_PATH -u DATA_DIR -u ENVIRONMENT BASE_DIR="$base" PASSWORD_ITERATIONS=1000 \
-  SECRET_KEY=browser-test-secret-key "$app" serve --host 127.0.0.1 --port 0 >"$base/server.log" 2>&1 &
+  SECRET_KEY=browser-test-secret-key EMAIL_BACKEND=smtp EMAIL_HOST=127.0.0.1 EMAIL_PORT="$smtp_port" EMAIL_USE_TLS=1 \
+  EMAIL_HOST_USER=mailer EMAIL_HOST_PASSWORD=smtp-secret EMAIL_SSL_CAFILE="$base/smtp-cert.pem" \
+  DEFAULT_FROM_EMAIL="Croft <noreply@example.com>" "$app" serve --host 127.0.0.1 --port 0 >"$base/server.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 200); do
@@ -62,7 +83,7 @@ echo "serving on http://127.0.0.1:$port (pid $server_pid)"
 
 status=0
 timeout --kill-after=10 "${BROWSER_TIMEOUT:-300}" \
-  python3 "$repo/Tests/browser/test_flows.py" "http://127.0.0.1:$port" "$shots" || status=$?
+  python3 "$repo/Tests/browser/test_flows.py" "http://127.0.0.1:$port" "$shots" "$base/maildir" || status=$?
 if [ $status -ne 0 ]; then
   echo "browser flows FAILED (exit $status); server log:" >&2
   tail -n 40 "$base/server.log" >&2

@@ -1,11 +1,15 @@
 """Drives headless Chromium through Croft's account and notes pages, asserting what each page shows.
 
-Usage: test_flows.py BASE_URL SCREENSHOT_DIR   (run by Tests/browser/run.sh, which starts the server)
+Usage: test_flows.py BASE_URL SCREENSHOT_DIR MAILDIR   (run by Tests/browser/run.sh, which starts the server
+and the SMTP server whose received messages are in MAILDIR: NNNN.json as Tests/smtp/smtp_sink.py writes them)
 Each step saves NN-name.png (light theme, desktop width); a few pages are also shot in dark mode and at
 phone width. Any failed assertion or timeout exits non-zero after saving FAILED.png.
 """
 
+import glob
+import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -16,7 +20,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE_URL, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
+BASE_URL, SHOTS, MAILDIR = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
 WAIT_SECONDS = 15
 PASSWORD = "correct horse battery"
 EMAIL = f"ada-{uuid.uuid4().hex[:8]}@example.com"
@@ -141,6 +145,29 @@ def log_out():
     expect_text("Create a free account")
 
 
+def received_link(subject, to, path):
+    """The first link to `path` in a message with this subject to this address, once the server has it."""
+    found = []
+
+    def look():
+        for name in sorted(glob.glob(os.path.join(MAILDIR, "*.json"))):
+            with open(name, encoding="utf-8") as file:
+                mail = json.load(file)
+            if mail["subject"] == subject and to in mail["rcpt_tos"]:
+                text = next(part["text"] for part in mail["parts"] if part["type"] == "text/plain")
+                match = re.search(r"http://\S+" + re.escape(path) + r"\S+", text)
+                if match:
+                    found.append(match.group(0))
+                    return True
+        return False
+
+    deadline = time.monotonic() + 30
+    while not look():
+        assert time.monotonic() < deadline, f"no {subject!r} message to {to} arrived"
+        time.sleep(0.2)
+    return found[0]
+
+
 def step(title):
     print(f"- {title}")
 
@@ -242,6 +269,37 @@ def run():
     driver.get(BASE_URL + "/notes")
     wait_for_path("/accounts/login")
     assert "next=%2Fnotes" in driver.current_url, driver.current_url
+
+    step("forgot the password: reset it through the emailed link")
+    click_link("Forgot your password?")
+    wait_for_path("/accounts/password/reset")
+    fill({"email": EMAIL})
+    screenshot("password-reset")
+    click_button("Send the link")
+    wait_for_path("/accounts/password/reset/done")
+    expect_text("Check your email")
+    link = received_link("Reset your password", EMAIL, "/accounts/password/reset/")
+    assert link.startswith(BASE_URL + "/"), link
+    driver.get(link)
+    wait_for(lambda: driver.current_url.endswith("/set-password"), "the set-password page (the token out of the URL)")
+    expect_heading("Choose a new password")
+    new_password = "a brand new secret"
+    fill({"new_password": new_password, "new_password2": new_password})
+    screenshot("password-reset-confirm")
+    click_button("Set my password")
+    wait_for_path("/accounts/login")
+    expect_text("Your password was set. Sign in with it now.")
+    fill({"email": EMAIL, "password": PASSWORD})
+    click_button("Log in")
+    expect_text("Email or password is incorrect.")
+    fill({"password": new_password})
+    click_button("Log in")
+    wait_for_path("/notes")
+    expect_text("Welcome back, Ada.")
+    step("the used link no longer works")
+    driver.get(link)
+    expect_text("This link no longer works")
+    screenshot("password-reset-used")
 
 
 if __name__ == "__main__":

@@ -178,6 +178,34 @@ import Testing
         }
     }
 
+    @Test func aWrongSMTPPasswordFailsTheEmailAtOnceAndStaffSeeWhyInTheJobsPage() async throws {
+        let sink = try SMTPSink.start()
+        defer { sink.stop() }
+        try await Self.withSite(sink, environment: ["EMAIL_HOST_PASSWORD": "not the password"]) { site in
+            _ = try await site.createUser("root@example.com", staff: true)
+            let visitor = site.visitor()
+            try await visitor.get("/accounts/password/reset")
+            #expect(try await visitor.post("/accounts/password/reset", [("email", "root@example.com")]).status == 303)
+            let queue = try JobQueue(database: site.database)
+            let deadline = ContinuousClock.now + .seconds(20)
+            var failed: [JobRecord] = []
+            while failed.isEmpty, ContinuousClock.now < deadline {
+                failed = try await queue.jobs(in: .failed)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let job = try #require(failed.first)
+            #expect(job.name == SendEmailJob.name)
+            #expect(job.attempts == 1)  // a 535 is not retried
+            let staff = site.visitor()
+            try await staff.logIn("root@example.com")
+            let page = try await staff.get("/staff/jobs")
+            #expect(page.text.contains("croft.send_email"))
+            #expect(page.text.contains("535"))
+            #expect(page.text.contains("check EMAIL_HOST_USER and EMAIL_HOST_PASSWORD"))
+            #expect(try sink.messages().isEmpty)
+        }
+    }
+
     @Test func floodsAreLimitedPerAddressAndPerEmail() async throws {
         let sink = try SMTPSink.start()
         defer { sink.stop() }

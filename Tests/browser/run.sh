@@ -32,6 +32,18 @@ shots=$(mktemp -d /tmp/croft-browser-screenshots.XXXXXX)
 ln -s "$repo/Public" "$base/Public"
 ln -s "$repo/Templates" "$base/Templates"
 
+# The port a child process announces in its output (sed expression), waiting up to 20 s; empty if it died first.
+announced_port() {
+  local pid=$1 file=$2 expression=$3 found=""
+  for _ in $(seq 200); do
+    found=$(sed -n "$expression" "$file" | head -n 1)
+    [ -n "$found" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$found"
+}
+
 # The SMTP server the site's worker sends to: STARTTLS on a throwaway certificate, AUTH required.
 python="${CROFT_SMTP_PYTHON:-$(Tests/smtp/setup.sh)}"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
@@ -40,13 +52,7 @@ mkdir -p "$base/maildir"
 "$python" Tests/smtp/smtp_sink.py --port 0 --maildir "$base/maildir" --cert "$base/smtp-cert.pem" --key "$base/smtp-key.pem" \
   --user mailer --password smtp-secret >"$base/smtp.out" 2>"$base/smtp.log" &
 smtp_pid=$!
-smtp_port=""
-for _ in $(seq 100); do
-  smtp_port=$(sed -n 's/^READY \([0-9][0-9]*\)$/\1/p' "$base/smtp.out" | head -n 1)
-  [ -n "$smtp_port" ] && break
-  kill -0 "$smtp_pid" 2>/dev/null || break
-  sleep 0.1
-done
+smtp_port=$(announced_port "$smtp_pid" "$base/smtp.out" 's/^READY \([0-9][0-9]*\)$/\1/p')
 [ -n "$smtp_port" ] || { echo "the SMTP server did not start:" >&2; cat "$base/smtp.log" >&2; exit 1; }
 
 server_pid=""
@@ -67,13 +73,7 @@ env -u PORT -u DATABASE_PATH -u DATA_DIR -u ENVIRONMENT BASE_DIR="$base" PASSWOR
   EMAIL_HOST_USER=mailer EMAIL_HOST_PASSWORD=smtp-secret EMAIL_SSL_CAFILE="$base/smtp-cert.pem" \
   DEFAULT_FROM_EMAIL="Croft <noreply@example.com>" "$app" serve --host 127.0.0.1 --port 0 >"$base/server.log" 2>&1 &
 server_pid=$!
-port=""
-for _ in $(seq 200); do
-  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$base/server.log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
+port=$(announced_port "$server_pid" "$base/server.log" 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
 if [ -z "$port" ]; then
   echo "the server did not start:" >&2
   cat "$base/server.log" >&2

@@ -60,17 +60,10 @@ struct PasswordForm: Form {
     static let fields = [
         FormField("current_password", label: "Current password", widget: .input(type: "password"), required: true,
                   autocomplete: "current-password"),
-        FormField("new_password", label: "New password", widget: .input(type: "password"), required: true,
-                  help: "At least 8 characters, not only digits.", autocomplete: "new-password"),
-        FormField("new_password2", label: "New password again", widget: .input(type: "password"), required: true,
-                  autocomplete: "new-password"),
-    ]
+    ] + SetPasswordForm.fields
 
     func validate() -> [String: String] {
-        var errors: [String: String] = [:]
-        if let problem = Accounts.validatePassword(newPassword, email: email) { errors["new_password"] = problem }
-        if newPassword != newPassword2 { errors["new_password2"] = "The two passwords do not match." }
-        return errors
+        SetPasswordForm(newPassword: newPassword, newPassword2: newPassword2, email: email).validate()
     }
 }
 
@@ -99,15 +92,15 @@ struct ProfileForm: Form {
     }
 }
 
-/// `POST /accounts/password/reset`: the address to send a link to.
-struct PasswordResetForm: Form {
+/// An email address and nothing else: the password-reset request and the verification resend.
+struct EmailAddressForm: Form {
     var email = ""
 
     static let fields = [
         FormField("email", label: "Email", widget: .input(type: "email"), required: true, autocomplete: "email"),
     ]
 
-    func cleaned() -> PasswordResetForm {
+    func cleaned() -> EmailAddressForm {
         var form = self
         form.email = email.trimmingCharacters(in: .whitespaces)
         return form
@@ -118,7 +111,8 @@ struct PasswordResetForm: Form {
     }
 }
 
-/// `POST /accounts/password/reset/:id/set-password`: the new password, twice.
+/// A new password, twice: `POST /accounts/password/reset/:id/set-password` (and the part of ``PasswordForm`` after
+/// the current password).
 struct SetPasswordForm: Form {
     var newPassword = ""
     var newPassword2 = ""

@@ -6,7 +6,7 @@ import Foundation
 enum EmailVerificationController {
     /// `GET /accounts/verify`: "we sent you a link", with the resend form.
     @Sendable static func sent(_ request: Request) async throws -> Response {
-        try request.render("accounts/verify_sent.html", ["form": try ResendVerificationForm(email: request.user?.email ?? "").templateValue()])
+        try request.render("accounts/verify_sent.html", ["form": try EmailAddressForm(email: request.user?.email ?? "").templateValue()])
     }
 
     /// `GET /accounts/verify/:id/:token`: the confirm button, when the link is good.
@@ -31,7 +31,7 @@ enum EmailVerificationController {
     /// `POST /accounts/verify/resend`: the same answer whatever the address; a link only for an active account
     /// that is not verified, at most `PASSWORD_RESET_EMAIL_LIMIT` an hour per address.
     @Sendable static func resend(_ request: Request) async throws -> Response {
-        let form = try request.decodeForm(ResendVerificationForm.self)
+        let form = try request.decodeForm(EmailAddressForm.self)
         let errors = form.validate()
         guard errors.isEmpty else {
             return try request.render("accounts/verify_sent.html", ["form": try form.templateValue(errors: errors)], status: .unprocessableContent)
@@ -64,24 +64,5 @@ enum EmailVerificationController {
 
     private static func invalid(_ request: Request) throws -> Response {
         try request.render("accounts/verify_invalid.html", status: .notFound)
-    }
-}
-
-/// `POST /accounts/verify/resend`.
-struct ResendVerificationForm: Form {
-    var email = ""
-
-    static let fields = [
-        FormField("email", label: "Email", widget: .input(type: "email"), required: true, autocomplete: "email"),
-    ]
-
-    func cleaned() -> ResendVerificationForm {
-        var form = self
-        form.email = email.trimmingCharacters(in: .whitespaces)
-        return form
-    }
-
-    func validate() -> [String: String] {
-        Accounts.validateEmail(email).map { ["email": $0] } ?? [:]
     }
 }

@@ -16,11 +16,11 @@ enum PasswordResetController {
     static let setPasswordSegment = "set-password"
 
     @Sendable static func form(_ request: Request) async throws -> Response {
-        try request.render("accounts/password_reset.html", ["form": try PasswordResetForm().templateValue()])
+        try request.render("accounts/password_reset.html", ["form": try EmailAddressForm().templateValue()])
     }
 
     @Sendable static func request(_ request: Request) async throws -> Response {
-        let form = try request.decodeForm(PasswordResetForm.self)
+        let form = try request.decodeForm(EmailAddressForm.self)
         let errors = form.validate()
         guard errors.isEmpty else {
             return try request.render("accounts/password_reset.html", ["form": try form.templateValue(errors: errors)],

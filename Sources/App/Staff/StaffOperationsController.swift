@@ -28,8 +28,11 @@ enum StaffOperationsController {
     /// `POST /staff/jobs/:id/retry`.
     @Sendable static func retryJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        try await queue.retry(id: id)  // JobError.noSuchJob is a 404
-        try await audit(request, .jobRetried, target: "job:\(id)")
+        let user = request.user
+        try await request.db.write { db in  // JobError.noSuchJob is a 404
+            try JobQueue.retry(id: id, in: db)
+            try Audit.record(.jobRetried, actor: user, target: "job:\(id)", request: request, in: db)
+        }
         request.flash("Job \(id) is queued again.")
         return .redirect(to: try request.url(for: "staff.jobs"))
     }
@@ -37,13 +40,16 @@ enum StaffOperationsController {
     /// `POST /staff/jobs/:id/delete`.
     @Sendable static func deleteJob(_ request: Request, queue: JobQueue) async throws -> Response {
         let id: Int64 = try request.parameter("id")
-        try await queue.delete(id: id)
-        try await audit(request, .jobDeleted, target: "job:\(id)")
+        let user = request.user
+        try await request.db.write { db in
+            try JobQueue.delete(id: id, in: db)
+            try Audit.record(.jobDeleted, actor: user, target: "job:\(id)", request: request, in: db)
+        }
         request.flash("Job \(id) deleted.")
         return .redirect(to: try request.url(for: "staff.jobs"))
     }
 
-    /// Records a staff action that is not itself a database change (a file, the queue's own write).
+    /// Records a staff action that is not a change to this database (a backup file, maintenance mode's flag file).
     static func audit(_ request: Request, _ action: AuditAction, target: String, details: [String: String] = [:]) async throws {
         let user = request.user
         try await request.db.write { db in try Audit.record(action, actor: user, target: target, request: request, details: details, in: db) }

@@ -46,23 +46,27 @@ extension JobQueue {
     /// Queues a failed job again, now, with a fresh set of attempts (the staff "retry" button).
     public func retry(id: Int64) async throws {
         let now = clock()
-        let changed = try await database.write { db in
-            try db.execute("""
-                UPDATE croft_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, worker = NULL, lease_until = NULL
-                WHERE id = ? AND state = 'failed'
-                """, now, id)
-            return db.changes
-        }
-        if changed == 0 { throw JobError.noSuchJob(id: id, operation: "retry") }
+        try await database.write { db in try Self.retry(id: id, now: now, in: db) }
+    }
+
+    /// ``retry(id:)`` inside the caller's transaction (to record who pressed it in the same one).
+    public static func retry(id: Int64, now: Double = Date().timeIntervalSince1970, in db: Connection) throws {
+        try db.execute("""
+            UPDATE croft_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, worker = NULL, lease_until = NULL
+            WHERE id = ? AND state = 'failed'
+            """, now, id)
+        if db.changes == 0 { throw JobError.noSuchJob(id: id, operation: "retry") }
     }
 
     /// Deletes a job that is not running (the staff "delete" button).
     public func delete(id: Int64) async throws {
-        let changed = try await database.write { db in
-            try db.execute("DELETE FROM croft_jobs WHERE id = ? AND state != 'running'", id)
-            return db.changes
-        }
-        if changed == 0 { throw JobError.noSuchJob(id: id, operation: "delete") }
+        try await database.write { db in try Self.delete(id: id, in: db) }
+    }
+
+    /// ``delete(id:)`` inside the caller's transaction.
+    public static func delete(id: Int64, in db: Connection) throws {
+        try db.execute("DELETE FROM croft_jobs WHERE id = ? AND state != 'running'", id)
+        if db.changes == 0 { throw JobError.noSuchJob(id: id, operation: "delete") }
     }
 
     /// Deletes finished jobs older than `age` seconds; returns how many.

@@ -146,6 +146,14 @@ public final class Router: Sendable {
         case notFound
     }
 
+    /// The path as routing reads it: empty segments dropped, each segment percent-decoded (`//a/%62/` is
+    /// `/a/b`). Compare this, not the raw path, with a route's path, or `/accounts/login/` slips past a check
+    /// keyed on `/accounts/login`.
+    public static func normalizedPath(_ path: some StringProtocol) -> String {
+        "/" + Substring(path).split(separator: "/", omittingEmptySubsequences: true).map { FormDecoding.percentDecode($0) }
+            .joined(separator: "/")
+    }
+
     /// Finds the route for `method` and a still percent-encoded `path`.
     public func match(_ method: HTTPMethod, path: some StringProtocol) -> Match {
         var parameters: [String: String] = [:]

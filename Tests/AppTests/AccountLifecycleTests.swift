@@ -124,6 +124,25 @@ import Testing
             try await reuse.get("/accounts/login")
             #expect(try await reuse.post(link, [("password", "correct horse"), ("password2", "correct horse")]).status == 404)
 
+            // Staff rights come only from an inviter who still has them; a revoked invitation is dead.
+            try await staff.get("/staff/users")
+            #expect(try await staff.post("/staff/users/invite", [("email", "sly@example.com"), ("make_staff", "on")]).status == 303)
+            try await staff.get("/staff/users")
+            #expect(try await staff.post("/staff/users/invite", [("email", "gone@example.com")]).status == 303)
+            let later = try await sink.waitForMessages(3)
+            let slyLink = try Self.link(try #require(later.first { $0.rcptTos == ["sly@example.com"] }), "/accounts/invite/")
+            let goneLink = try Self.link(try #require(later.first { $0.rcptTos == ["gone@example.com"] }), "/accounts/invite/")
+            let page = try await staff.get("/staff/users")
+            #expect(page.text.contains("Pending invitations"))
+            let goneID = try await site.database.read { db in try Invitation.query().where("email = ?", "gone@example.com").first(db)?.id }
+            #expect(try await staff.post("/staff/invitations/\(try #require(goneID))/revoke").status == 303)
+            #expect(try await site.visitor().get(goneLink).status == 404)
+            try await site.database.write { db in try db.execute("UPDATE users SET is_staff = 0 WHERE email = 'root@example.com'") }
+            let sly = site.visitor()
+            try await sly.get(slyLink)
+            #expect(try await sly.post(slyLink, [("password", "correct horse"), ("password2", "correct horse")]).status == 303)
+            #expect(try await Self.user(site, "sly@example.com")?.isStaff == false)
+
             // An expired invitation is refused.
             let expired = try await site.database.write { db -> String in
                 var (invitation, token) = Invitation.make(email: "late@example.com", invitedBy: nil, makeStaff: false, validFor: 60)
@@ -220,6 +239,26 @@ import Testing
             try await staff.get("/staff/users")
             #expect(try await staff.post("/staff/users/\(try #require(root.id))/delete", [("confirm", "root@example.com")]).status == 303)
             #expect(try await Self.user(site, "root@example.com") != nil)  // not yourself
+        }
+    }
+
+    @Test func aChangeMadeFromAStaleRowNeverUndoesOneMadeMeanwhile() async throws {
+        try await LiveSite.with { site in
+            let before = try await site.createUser("pat@example.com")
+            let id = try #require(before.id)
+            // A reset lands (new hash) while another request still holds the row it read before.
+            try await site.database.write { db in try db.execute("UPDATE users SET password_hash = 'reset' WHERE id = ?", id) }
+            let stale = try await site.database.write { db in
+                try User.change(id, set: [("display_name", "Pat")], ifPasswordHash: before.passwordHash, in: db)
+            }
+            #expect(stale == nil)
+            let fresh = try await site.database.write { db in try User.change(id, set: [("display_name", "Pat")], in: db) }
+            #expect(fresh?.displayName == "Pat")
+            #expect(fresh?.passwordHash == "reset")  // the other columns are the row's, not the old copy's
+            // One validator: what an account may have is what the mailer can send to.
+            for bad in ["a<victim@x.com>", "a(b)@x.com", "zoë@example.com", "a,b@x.com"] {
+                #expect(Accounts.validateEmail(bad) != nil, "\(bad)")
+            }
         }
     }
 

@@ -59,6 +59,21 @@ import Testing
         #expect(raw.split(separator: 10).allSatisfy { $0.count <= 999 })
     }
 
+    @Test func aLongNonASCIINameInToKeepsTheHeadersWhole() async throws {
+        let sink = try SMTPSink.start()
+        defer { sink.stop() }
+        let name = "Алексей Александрович Длинноимённый-Константинопольский"
+        let message = try EmailMessage(from: "noreply@example.com", to: ["\(name) <a@example.com>", "b@example.com"],
+                                       subject: "Still a subject", text: "Body")
+        try await Mailer(settings: Self.settings(sink)).send(message)
+        let mail = try #require(try await sink.waitForMessages(1).first)
+        #expect(mail.defects.isEmpty)
+        #expect(mail.subject == "Still a subject")
+        #expect(mail.to == "\(name) <a@example.com>, b@example.com")
+        #expect(mail.text("text/plain") == "Body\n")
+        #expect(!String(decoding: mail.raw, as: UTF8.self).contains("\r\n\r\nSubject"))
+    }
+
     @Test func deliversOverImplicitTLSAndSendsASCIIAsSevenBit() async throws {
         let sink = try SMTPSink.start(tls: .implicit)
         defer { sink.stop() }

@@ -27,6 +27,7 @@ import signal
 import ssl
 import warnings
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -54,6 +55,13 @@ class Sink:
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
         parsed = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        # Headers decoded as RFC 2047 says (whitespace between adjacent encoded words ignored), which
+        # policy.default's address parser does not do; from the raw (compat32) values.
+        raw = BytesParser(policy=policy.compat32).parsebytes(envelope.original_content)
+
+        def decoded(name):
+            value = raw[name]
+            return str(make_header(decode_header(value))) if value is not None else ""
         parts = []
         for part in parsed.walk():
             if part.is_multipart():
@@ -64,7 +72,7 @@ class Sink:
                    "mail_options": envelope.mail_options,
                    "login": session.auth_data.login.decode() if session.auth_data else None,
                    "tls": server.transport.get_extra_info("ssl_object") is not None,
-                   "subject": str(parsed["Subject"]), "from": str(parsed["From"]), "to": str(parsed["To"]),
+                   "subject": decoded("Subject"), "from": decoded("From"), "to": decoded("To"),
                    "date": str(parsed["Date"]), "message_id": str(parsed["Message-ID"]),
                    "content_type": parsed.get_content_type(), "defects": [str(d) for d in parsed.defects],
                    "parts": parts}

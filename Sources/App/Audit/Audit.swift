@@ -22,9 +22,13 @@ public enum Audit {
         try event.insert(db)
     }
 
-    /// How many `action` events on `target` happened since `since`: what per-email limits count.
-    public static func count(_ action: AuditAction, target: String, since: Date, in db: Connection) throws -> Int {
-        try AuditEvent.query().where("action = ? AND target = ? AND created_at >= ?", action.rawValue, target, since).count(db)
+    /// How many `action` events on `target` happened since `since`; with `sentOnly`, only those whose details
+    /// say an email went (`"sent": "yes"`): what per-email limits count, so requests that sent nothing cannot
+    /// use up someone's allowance.
+    public static func count(_ action: AuditAction, target: String, since: Date, sentOnly: Bool = false, in db: Connection) throws -> Int {
+        var query = AuditEvent.query().where("action = ? AND target = ? AND created_at >= ?", action.rawValue, target, since)
+        if sentOnly { query = query.where("json_extract(details, '$.sent') = 'yes'") }
+        return try query.count(db)
     }
 
     /// Deletes events older than `days` days; returns how many went.

@@ -48,6 +48,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case verificationRequested = "auth.verification_request"
     case emailVerified = "auth.email_verified"
     case invitationSent = "staff.invitation"
+    case invitationRevoked = "staff.invitation_revoke"
     case invitationAccepted = "auth.invitation_accept"
     case userCreated = "staff.user_create"
     case userDeleted = "staff.user_delete"

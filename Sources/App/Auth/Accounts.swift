@@ -16,12 +16,13 @@ public enum Accounts {
         PasswordHasher(iterations: settings.passwordIterations, gate: settings.passwordHashing)
     }
 
-    /// Checks an email address's shape (one @, a dot in the domain, no spaces).
+    /// Checks an email address's shape (one @, a dot in the domain, ASCII, nothing a mail header could misread).
     public static func validateEmail(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        // The mailer's own check too, so every account's address is one mail can be sent to (no `<`, `,`, ...).
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace),
-              !TextRules.hasControlCharacters(email, multiline: false) else {
+              !TextRules.hasControlCharacters(email, multiline: false), EmailAddress.isAddress(email) else {
             return "Enter a valid email address."
         }
         return nil

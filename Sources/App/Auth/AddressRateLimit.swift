@@ -69,7 +69,8 @@ struct AccountRateLimitsMiddleware: Middleware {
     let trustedProxies: AddressList
 
     func respond(to request: Request, next: Handler) async throws -> Response {
-        if request.method == .post, let limit = limits[String(request.path)] {
+        // The path as the router reads it: `/accounts/login/` and `//accounts/%6Cogin` are the same page.
+        if request.method == .post, let limit = limits[Router.normalizedPath(request.path)] {
             try await limit.count(request.clientAddress(trustedProxies: trustedProxies))
         }
         return try await next(request)

@@ -111,7 +111,7 @@ enum AccountController {
                 "error": "Confirm your email address first: follow the link we sent to \(email).",
             ], status: .forbidden)
         }
-        guard var user = found, valid, user.isActive else {
+        guard let user = found, valid, user.isActive, let userID = user.id else {
             try await db.write { db in
                 try Audit.record(.loginFailed, actor: nil, actorEmail: email, target: email.lowercased(), request: request,
                                  details: ["reason": found == nil ? "unknown email" : (valid ? "inactive" : "wrong password")], in: db)
@@ -119,16 +119,20 @@ enum AccountController {
             return try refused()
         }
         let newHash = hasher.needsRehash(user.passwordHash) ? try await hasher.hashInBackground(password) : nil
-        if let newHash { user.passwordHash = newHash }
-        user.lastLoginAt = Date()
-        user = try await db.write { [user] db in
-            try throttle.reset(email: user.email, in: db)
-            let saved = try user.updated(db)
+        let verifiedHash = user.passwordHash
+        // Only the sign-in's columns, and only while the password is the one just checked: a reset or a
+        // deactivation that landed during the hashing is not undone, and this sign-in then fails.
+        let signedIn = try await db.write { db -> User? in
+            var columns: [(String, (any DatabaseValueConvertible)?)] = [("last_login_at", Date())]
+            if let newHash { columns.append(("password_hash", newHash)) }
+            guard let saved = try User.change(userID, set: columns, ifPasswordHash: verifiedHash, in: db), saved.isActive else { return nil }
+            try throttle.reset(email: saved.email, in: db)
             try Audit.record(.login, actor: saved, target: saved.email, request: request, in: db)
             return saved
         }
-        request.signIn(user)
-        request.flash("Welcome back, \(user.shownName).")
+        guard let signedIn else { return try refused() }
+        request.signIn(signedIn)
+        request.flash("Welcome back, \(signedIn.shownName).")
         return .redirect(to: Request.safeRedirectTarget(next, fallback: try request.url(for: "notes")))
     }
 
@@ -157,7 +161,7 @@ enum AccountController {
     }
 
     @Sendable static func changePassword(_ request: Request) async throws -> Response {
-        var user = try request.requireUser()
+        let user = try request.requireUser()
         var form = try request.decodeForm(PasswordForm.self)
         form.email = user.email
         let hasher = Accounts.hasher(request.application.settings)
@@ -169,9 +173,12 @@ enum AccountController {
             return try request.render("accounts/password.html", ["form": try form.templateValue(errors: errors)],
                                       status: .unprocessableContent)
         }
-        user.passwordHash = try await hasher.hashInBackground(form.newPassword)
-        let updated = try await request.db.write { [user] db in
-            let saved = try user.updated(db)
+        let newHash = try await hasher.hashInBackground(form.newPassword)
+        let updated = try await request.db.write { [user] db -> User in
+            // Only if the password is still the one just checked (a reset meanwhile wins).
+            guard let saved = try User.change(user.id ?? 0, set: [("password_hash", newHash)], ifPasswordHash: user.passwordHash, in: db) else {
+                throw HTTPError(.conflict, message: "Your password was changed elsewhere meanwhile. Sign in again.")
+            }
             try Audit.record(.passwordChanged, actor: saved, target: saved.email, request: request, in: db)
             return saved
         }
@@ -184,7 +191,7 @@ enum AccountController {
     /// `POST /accounts/email`: a new address, confirmed with the current password; it is unverified until
     /// its link is followed (and with `ACCOUNT_EMAIL_VERIFICATION=mandatory` the next sign-in waits for that).
     @Sendable static func changeEmail(_ request: Request) async throws -> Response {
-        var user = try request.requireUser()
+        let user = try request.requireUser()
         let form = try request.decodeForm(EmailChangeForm.self)
         var errors = form.validate()
         if form.email.lowercased() == user.email.lowercased() { errors["email"] = "That is already your address." }
@@ -199,12 +206,15 @@ enum AccountController {
         }
         guard errors.isEmpty else { return try page(errors) }
         let previous = user.email
-        user.email = form.email
-        user.emailVerifiedAt = nil
+        let email = form.email
         let verification = request.application.settings.accounts.emailVerification
         do {
-            _ = try await request.db.write { [user] db in
-                let saved = try user.updated(db)
+            _ = try await request.db.write { [user] db -> User in
+                // Only while the password is the one just checked.
+                guard let saved = try User.change(user.id ?? 0, set: [("email", email), ("email_verified_at", nil)],
+                                                  ifPasswordHash: user.passwordHash, in: db) else {
+                    throw HTTPError(.conflict, message: "Your password was changed elsewhere meanwhile. Sign in again.")
+                }
                 try Audit.record(.emailChanged, actor: saved, target: saved.email, request: request,
                                  details: ["from": previous, "to": saved.email], in: db)
                 if verification != .none { try AccountEmails.queueVerification(for: saved, request: request, in: db) }
@@ -213,8 +223,8 @@ enum AccountController {
         } catch let error as SQLiteError where error.isUniqueConstraintViolation {
             return try page(["email": "An account with this email already exists."])
         }
-        request.flash(verification == .none ? "Your email address is now \(user.email)."
-                      : "Your email address is now \(user.email). We sent it a link to confirm it.")
+        request.flash(verification == .none ? "Your email address is now \(email)."
+                      : "Your email address is now \(email). We sent it a link to confirm it.")
         return .redirect(to: try request.url(for: "profile"))
     }
 
@@ -228,7 +238,7 @@ enum AccountController {
     }
 
     @Sendable static func updateProfile(_ request: Request) async throws -> Response {
-        var user = try request.requireUser()
+        let user = try request.requireUser()
         let form = try request.decodeForm(ProfileForm.self)
         let errors = form.validate()
         guard errors.isEmpty else {
@@ -236,10 +246,11 @@ enum AccountController {
                                                                  "email_form": try EmailChangeForm().templateValue()],
                                       status: .unprocessableContent)
         }
-        user.displayName = form.displayName
-        user.theme = form.theme
-        _ = try await request.db.write { [user] db in
-            let saved = try user.updated(db)
+        let (displayName, theme) = (form.displayName, form.theme)
+        _ = try await request.db.write { [user] db -> User in
+            guard let saved = try User.change(user.id ?? 0, set: [("display_name", displayName), ("theme", theme)], in: db) else {
+                throw HTTPError(.notFound, message: "This account no longer exists.")
+            }
             try Audit.record(.profileChanged, actor: saved, target: saved.email, request: request,
                              details: ["display_name": saved.displayName, "theme": saved.theme], in: db)
             return saved

@@ -17,13 +17,16 @@ enum EmailVerificationController {
 
     /// `POST /accounts/verify/:id/:token`: marks the address proven.
     @Sendable static func confirm(_ request: Request) async throws -> Response {
-        guard var user = try await validUser(request) else { return try invalid(request) }
-        user.emailVerifiedAt = Date()
-        _ = try await request.db.write { [user] db in
-            let saved = try user.updated(db)
-            try Audit.record(.emailVerified, actor: saved, target: saved.email, request: request, in: db)
-            return saved
+        guard let user = try await validUser(request) else { return try invalid(request) }
+        // Only the one column, and only while the account still has the address the link was sent to.
+        let confirmed = try await request.db.write { [user] db -> Bool in
+            try db.execute("UPDATE users SET email_verified_at = ?, updated_at = ? WHERE id = ? AND email = ? AND email_verified_at IS NULL",
+                           Date(), Date(), user.id, user.email)
+            guard db.changes == 1 else { return false }
+            try Audit.record(.emailVerified, actor: user, target: user.email, request: request, in: db)
+            return true
         }
+        guard confirmed else { return try invalid(request) }
         request.flash("Your email address \(user.email) is confirmed.")
         return .redirect(to: try request.url(for: request.user == nil ? "login" : "notes"))
     }
@@ -40,7 +43,7 @@ enum EmailVerificationController {
         let email = form.email
         try await request.db.write { db in
             let user = try User.find(email: email, in: db)
-            let recent = try Audit.count(.verificationRequested, target: email.lowercased(), since: Date().addingTimeInterval(-3600), in: db)
+            let recent = try Audit.count(.verificationRequested, target: email.lowercased(), since: Date().addingTimeInterval(-3600), sentOnly: true, in: db)
             var sent = false
             if let user, user.isActive, user.emailVerifiedAt == nil, recent < limit {
                 try AccountEmails.queueVerification(for: user, request: request, in: db)

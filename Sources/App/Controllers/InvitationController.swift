@@ -24,11 +24,20 @@ enum InvitationController {
                     try db.execute("UPDATE invitations SET accepted_at = ?, accepted_user_id = ?, updated_at = ? WHERE id = ? AND accepted_at IS NULL",
                                    Date(), user.id, Date(), invitationID)
                     guard db.changes == 1 else { throw HTTPError(.notFound, message: "This invitation was already used.") }
+                    // Staff rights come only from someone who still has them: an inviter demoted, deactivated or
+                    // deleted since cannot hand them out through an old link.
+                    if user.isStaff {
+                        let inviter = try invitation.invitedBy.flatMap { try User.find($0, in: db) }
+                        if inviter?.isStaff != true || inviter?.isActive != true {
+                            try db.execute("UPDATE users SET is_staff = 0 WHERE id = ?", user.id)
+                        }
+                    }
                     try Audit.record(.invitationAccepted, actor: user, target: user.email, request: request,
                                      details: ["invitation": String(invitationID)], in: db)
                 })
             switch created {
-            case .created(let user):
+            case .created(let created):
+                let user = try await request.db.read { db in try User.find(created.id ?? 0, in: db) } ?? created
                 request.signIn(user)
                 request.flash("Welcome, \(user.shownName)! Your account is ready.")
                 return .redirect(to: try request.url(for: "notes"))

@@ -30,7 +30,7 @@ enum PasswordResetController {
         let email = form.email
         try await request.db.write { db in
             let user = try User.find(email: email, in: db)
-            let recent = try Audit.count(.passwordResetRequested, target: email.lowercased(), since: Date().addingTimeInterval(-3600), in: db)
+            let recent = try Audit.count(.passwordResetRequested, target: email.lowercased(), since: Date().addingTimeInterval(-3600), sentOnly: true, in: db)
             var sent = false
             if let user, user.isActive, recent < limit {
                 try AccountEmails.queuePasswordReset(for: user, request: request, in: db)
@@ -67,7 +67,7 @@ enum PasswordResetController {
     @Sendable static func setPassword(_ request: Request) async throws -> Response {
         let id: Int64 = try request.parameter("id")
         guard request.parameters["token"] == setPasswordSegment,
-              var user = try await validUser(id: id, token: request.session?[sessionKey] ?? "", request: request) else {
+              let user = try await validUser(id: id, token: request.session?[sessionKey] ?? "", request: request) else {
             return try invalid(request)
         }
         var form = try request.decodeForm(SetPasswordForm.self)
@@ -77,15 +77,17 @@ enum PasswordResetController {
             return try request.render("accounts/password_reset_confirm.html", ["form": try form.templateValue(errors: errors), "id": .int(Int(id))],
                                       status: .unprocessableContent)
         }
-        user.passwordHash = try await Accounts.hasher(request.application.settings).hashInBackground(form.newPassword)
-        // The link came to this address: following it proves the address too (an account staff created).
-        if user.emailVerifiedAt == nil { user.emailVerifiedAt = Date() }
-        _ = try await request.db.write { [user] db in
-            let saved = try user.updated(db)
-            try AccountController.throttle.reset(email: user.email, in: db)
+        let newHash = try await Accounts.hasher(request.application.settings).hashInBackground(form.newPassword)
+        // Only while the password is the one the token signed (two tabs of one link: the second finds it spent),
+        // and only the columns this changes. The link came to this address: following it proves the address too.
+        let saved = try await request.db.write { [user] db -> User? in
+            guard let saved = try User.change(id, set: [("password_hash", newHash), ("email_verified_at", user.emailVerifiedAt ?? Date())],
+                                              ifPasswordHash: user.passwordHash, in: db) else { return nil }
+            try AccountController.throttle.reset(email: saved.email, in: db)
             try Audit.record(.passwordReset, actor: saved, target: saved.email, request: request, in: db)
             return saved
         }
+        guard saved != nil else { return try invalid(request) }
         // The token is spent (the hash it signed changed); this browser's session is not signed in by it.
         request.session?[sessionKey] = nil
         request.flash("Your password was set. Sign in with it now.")

@@ -27,6 +27,7 @@ enum Staff {
             try staff.post("/database/check", name: "staff.quick_check", StaffController.quickCheck)
             try staff.get("/users", name: "staff.users", StaffController.users)
             try staff.post("/users/invite", name: "staff.user.invite", StaffUsersController.invite)
+            try staff.post("/invitations/:id/revoke", name: "staff.invitation.revoke", StaffUsersController.revokeInvitation)
             try staff.get("/users/new", name: "staff.user.new", StaffUsersController.newForm)
             try staff.post("/users/new", StaffUsersController.create)
             try staff.post("/users/:id", name: "staff.user", StaffController.updateUser)

@@ -48,6 +48,9 @@ enum StaffController {
         let search = (request.query["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let pageNumber = try request.queryValue("page", as: Int.self) ?? 1
         let db = try request.db
+        let invitations = try await db.read { db in
+            try Invitation.query().where("accepted_at IS NULL AND expires_at > ?", Date()).order("created_at DESC").limit(50).all(db)
+        }
         let (page, lockedOut) = try await db.read { db in
             var query = User.query().order("created_at DESC")
             if !search.isEmpty {
@@ -71,6 +74,10 @@ enum StaffController {
             }),
             "q": .string(search), "page": .int(page.number), "total_pages": .int(page.totalPages),
             "has_next": .bool(page.hasNext), "has_previous": .bool(page.hasPrevious), "total": .int(page.totalCount),
+            "invitations": .array(invitations.map { invitation in
+                ["id": .int(Int(invitation.id ?? 0)), "email": .string(invitation.email), "staff": .bool(invitation.makeStaff),
+                 "expires": .date(invitation.expiresAt)]
+            }),
         ], section: "staff.users")
     }
 

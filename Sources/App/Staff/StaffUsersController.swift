@@ -49,6 +49,22 @@ enum StaffUsersController {
         return .redirect(to: back)
     }
 
+    /// `POST /staff/invitations/:id/revoke`: a pending invitation's link stops working.
+    @Sendable static func revokeInvitation(_ request: Request) async throws -> Response {
+        let me = try request.requireUser()
+        let id: Int64 = try request.parameter("id")
+        let email = try await request.db.write { db -> String? in
+            guard let invitation = try Invitation.find(id, in: db), invitation.acceptedAt == nil else { return nil }
+            try db.execute("DELETE FROM invitations WHERE id = ? AND accepted_at IS NULL", id)
+            try Audit.record(.invitationRevoked, actor: me, target: invitation.email, request: request,
+                             details: ["invitation": String(id)], in: db)
+            return invitation.email
+        }
+        guard let email else { throw HTTPError(.notFound, message: "No such pending invitation.") }
+        request.flash("The invitation to \(email) was revoked.")
+        return .redirect(to: try request.url(for: "staff.users"))
+    }
+
     @Sendable static func newForm(_ request: Request) async throws -> Response {
         try StaffController.render(request, "staff/user_new.html", ["form": try StaffUserForm().templateValue()], section: "staff.users")
     }
@@ -105,23 +121,24 @@ enum StaffUsersController {
         }
         guard errors.isEmpty else { return try page(errors) }
         let verification = request.application.settings.accounts.emailVerification
-        var user = original
-        let emailChanged = form.email.lowercased() != original.email.lowercased()
-        user.email = form.email
-        user.displayName = form.displayName
-        user.isStaff = form.isStaff
-        user.isActive = form.isActive
-        if emailChanged { user.emailVerifiedAt = nil }
+        guard let id = original.id else { throw HTTPError(.notFound, message: "No such user.") }
         do {
-            let refused = try await request.db.write { [user] db -> Bool in
-                if (!user.isStaff || !user.isActive), try isLastActiveStaff(original, in: db) { return true }
-                let saved = try user.updated(db)
+            let refused = try await request.db.write { db -> Bool in
+                // The row as it is now, in this transaction: what the form changes is applied to it, and the
+                // last-staff rule is asked of it, not of the copy read before the form was posted.
+                guard let current = try User.find(id, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
+                if !form.isStaff || !form.isActive, try isLastActiveStaff(current, in: db) { return true }
+                let emailChanged = form.email.lowercased() != current.email.lowercased()
+                var columns: [(String, (any DatabaseValueConvertible)?)] = [("email", form.email), ("display_name", form.displayName),
+                                                                         ("is_staff", form.isStaff), ("is_active", form.isActive)]
+                if emailChanged { columns.append(("email_verified_at", nil)) }
+                guard let saved = try User.change(id, set: columns, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
                 var changes: [String: String] = [:]
-                if emailChanged { changes["email"] = "\(original.email) → \(saved.email)" }
-                if original.displayName != saved.displayName { changes["display_name"] = saved.displayName }
-                if original.isStaff != saved.isStaff { changes["staff"] = saved.isStaff ? "yes" : "no" }
-                if original.isActive != saved.isActive { changes["active"] = saved.isActive ? "yes" : "no" }
-                let action: AuditAction = original.isActive == saved.isActive ? .userUpdated : (saved.isActive ? .userActivated : .userDeactivated)
+                if emailChanged { changes["email"] = "\(current.email) → \(saved.email)" }
+                if current.displayName != saved.displayName { changes["display_name"] = saved.displayName }
+                if current.isStaff != saved.isStaff { changes["staff"] = saved.isStaff ? "yes" : "no" }
+                if current.isActive != saved.isActive { changes["active"] = saved.isActive ? "yes" : "no" }
+                let action: AuditAction = current.isActive == saved.isActive ? .userUpdated : (saved.isActive ? .userActivated : .userDeactivated)
                 try Audit.record(action, actor: me, target: saved.email, request: request, details: changes, in: db)
                 if emailChanged, verification != .none { try AccountEmails.queueVerification(for: saved, request: request, in: db) }
                 return false
@@ -130,7 +147,7 @@ enum StaffUsersController {
         } catch let error as SQLiteError where error.isUniqueConstraintViolation {
             return try page(["email": "An account with this email already exists."])
         }
-        request.flash("\(user.email) saved.")
+        request.flash("\(form.email) saved.")
         return .redirect(to: try request.url(for: "staff.users"))
     }
 
@@ -175,7 +192,8 @@ enum StaffUsersController {
             return .redirect(to: back)
         }
         let refused = try await request.db.write { db -> Bool in
-            if try isLastActiveStaff(user, in: db) { return true }
+            guard let current = try User.find(user.id ?? 0, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
+            if try isLastActiveStaff(current, in: db) { return true }
             let notes = try Note.query().where("owner_id = ?", user.id).count(db)
             try Audit.record(.userDeleted, actor: me, target: user.email, request: request,
                              details: ["id": String(user.id ?? 0), "notes": String(notes)], in: db)

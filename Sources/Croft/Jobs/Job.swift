@@ -16,6 +16,9 @@ public protocol Job: Codable, Sendable {
     static var name: String { get }
     /// How many attempts before the job is marked `failed` (default 5).
     static var maxAttempts: Int { get }
+    /// Whether the payload stays in `croft_jobs` after the job is done (default true). False for a payload
+    /// that holds secrets (an email with a reset link): it is erased when the job succeeds.
+    static var keepsPayloadWhenDone: Bool { get }
     /// Does the work; throwing schedules a retry with exponential backoff (or fails the job for good).
     func run(_ context: JobContext) async throws
 }
@@ -23,6 +26,9 @@ public protocol Job: Codable, Sendable {
 extension Job {
     /// Five attempts: the first run and four retries spread over about a minute with the default backoff.
     public static var maxAttempts: Int { 5 }
+
+    /// Done jobs keep their payload (for the staff pages), unless the type says otherwise.
+    public static var keepsPayloadWhenDone: Bool { true }
 }
 
 /// An error a job throws that says whether trying again could help. Any other error is retried until the

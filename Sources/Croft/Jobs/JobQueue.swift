@@ -139,14 +139,16 @@ public struct JobQueue: Sendable {
     }
 
     /// Marks a claimed job done; false when `worker` no longer held it (its lease had been taken over).
+    /// With `erasingPayload`, the payload becomes `{}` (it held a secret, such as an emailed link).
     @discardableResult
-    public func complete(_ job: ClaimedJob, worker: String) async throws -> Bool {
+    public func complete(_ job: ClaimedJob, worker: String, erasingPayload: Bool = false) async throws -> Bool {
         let now = clock()
         return try await database.write { db in
             try db.execute("""
-                UPDATE croft_jobs SET state = 'done', finished_at = ?, lease_until = NULL, last_error = NULL
+                UPDATE croft_jobs SET state = 'done', finished_at = ?, lease_until = NULL, last_error = NULL,
+                    payload = CASE WHEN ? THEN CAST('{}' AS BLOB) ELSE payload END
                 WHERE id = ? AND worker = ? AND attempts = ? AND state = 'running'
-                """, now, job.id, worker, job.attempt)
+                """, now, erasingPayload, job.id, worker, job.attempt)
             return db.changes > 0
         }
     }

@@ -11,6 +11,8 @@ public struct JobRegistry: Sendable {
     typealias Runner = @Sendable (Data, JobContext) async throws -> Void
     private(set) var runners: [String: Runner] = [:]
     private(set) var maxAttempts: [String: Int] = [:]
+    /// The names whose payload is erased once done (``Job/keepsPayloadWhenDone``).
+    private(set) var erasesPayloadWhenDone: Set<String> = []
 
     /// An empty registry.
     public init() {}
@@ -22,6 +24,7 @@ public struct JobRegistry: Sendable {
             try await job.run(context)
         }
         maxAttempts[J.name] = J.maxAttempts
+        if J.keepsPayloadWhenDone { erasesPayloadWhenDone.remove(J.name) } else { erasesPayloadWhenDone.insert(J.name) }
     }
 
     /// The registered names, sorted.

@@ -114,7 +114,7 @@ public final class JobWorker: Sendable {
                                  settings: settings, logger: jobLogger)
         do {
             try await registry.run(name: job.name, payload: job.payload, context: context)
-            if try await !queue.complete(job, worker: identity) {
+            if try await !queue.complete(job, worker: identity, erasingPayload: registry.erasesPayloadWhenDone.contains(job.name)) {
                 jobLogger.warning("job finished after its lease was taken over; it may have run twice (raise the lease)")
             }
         } catch {

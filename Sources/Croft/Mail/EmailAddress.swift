@@ -54,7 +54,10 @@ public struct EmailAddress: Codable, Sendable, Hashable, CustomStringConvertible
         return "\"\(quoted)\" <\(address)>"
     }
 
-    static func isAddress(_ address: String) -> Bool {
+    /// Whether `address` is one this type accepts: what account pages check, so an account's email is always
+    /// one the mailer can send to. ASCII only (an internationalised address needs SMTPUTF8, not supported).
+    public static func isAddress(_ address: String) -> Bool {
+        guard address.allSatisfy(\.isASCII) else { return false }
         guard address.utf8.count <= 320, let at = address.lastIndex(of: "@") else { return false }
         let local = address[..<at]
         let domain = address[address.index(after: at)...]

@@ -52,7 +52,7 @@ public struct EmailMessage: Codable, Sendable, Equatable {
         var headers = [
             "Date: " + MIMEEncoding.date(date),
             "From: " + from.headerValue,
-            "To: " + MIMEEncoding.fold(to.map(\.headerValue).joined(separator: ", ")),
+            "To: " + Self.addressList(to),
         ]
         if let replyTo { headers.append("Reply-To: " + replyTo.headerValue) }
         headers += ["Subject: " + MIMEEncoding.headerText(subject), "Message-ID: " + messageID, "MIME-Version: 1.0"]
@@ -71,6 +71,14 @@ public struct EmailMessage: Codable, Sendable, Equatable {
             body.append("")
         }
         return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + body.joined(separator: "\r\n")).utf8)
+    }
+
+    /// Mailboxes for a header: on one line while it is short, else one per folded line. (Folding at spaces
+    /// afterwards would split the folds an encoded name already has, and could end the header section.)
+    static func addressList(_ mailboxes: [EmailAddress]) -> String {
+        let values = mailboxes.map(\.headerValue)
+        let line = values.joined(separator: ", ")
+        return line.utf8.count <= 70 && !line.contains("\r\n") ? line : values.joined(separator: ",\r\n ")
     }
 
     /// A part's two headers, a blank line and its encoded text, as lines.

@@ -106,6 +106,8 @@ public struct Mailer: Sendable {
 public struct SendEmailJob: Job {
     public static let name = "croft.send_email"
     public static var maxAttempts: Int { 10 }
+    /// A message may hold a working link (a password reset, an invitation): erased once sent.
+    public static var keepsPayloadWhenDone: Bool { false }
 
     /// The message, as it will be sent.
     public let message: EmailMessage

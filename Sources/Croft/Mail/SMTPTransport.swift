@@ -37,6 +37,10 @@ struct SMTPTransport: Sendable {
         guard globalInit == CURLE_OK else {
             throw .smtp(curlCode: Int(globalInit.rawValue), replyCode: 0, message: "libcurl failed to initialise")
         }
+        // Made before the handle, so it is freed after it: libcurl may write an error here until cleanup.
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        defer { errorBuffer.deallocate() }
         guard let handle = curl_easy_init() else {
             throw .smtp(curlCode: Int(CURLE_FAILED_INIT.rawValue), replyCode: 0, message: "libcurl could not make a handle")
         }
@@ -47,9 +51,6 @@ struct SMTPTransport: Sendable {
         var recipients: UnsafeMutablePointer<curl_slist>?
         for recipient in message.to { recipients = curl_slist_append(recipients, "<\(recipient.address)>") }
         defer { curl_slist_free_all(recipients) }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        defer { errorBuffer.deallocate() }
 
         // The URL's path is the name given in EHLO: the sender's domain, not this machine's host name.
         let scheme = settings.useSSL ? "smtps" : "smtp"

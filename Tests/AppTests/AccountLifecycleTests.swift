@@ -72,6 +72,10 @@ import Testing
             #expect(wrong.status == 422)
             #expect(wrong.text.contains("Your password is not correct."))
             #expect(try await visitor.post("/accounts/email", [("email", "taken@example.com"), ("password", "correct horse")]).status == 422)
+            // Wrong passwords here count toward the sign-in lock-out (a stolen session cannot guess freely).
+            for _ in 0..<4 { _ = try await visitor.post("/accounts/email", [("email", "olga@new.example"), ("password", "guess")]) }
+            #expect(try await visitor.post("/accounts/email", [("email", "olga@new.example"), ("password", "guess")]).status == 429)
+            try await site.database.write { db in try AccountController.throttle.reset(email: "olga@example.com", in: db) }
             #expect(try await visitor.post("/accounts/email", [("email", "olga@new.example"), ("password", "correct horse")]).status == 303)
             let moved = try #require(try await Self.user(site, "olga@new.example"))
             #expect(moved.emailVerifiedAt == nil)

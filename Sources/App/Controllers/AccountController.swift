@@ -166,7 +166,7 @@ enum AccountController {
         form.email = user.email
         let hasher = Accounts.hasher(request.application.settings)
         var errors = form.validate()
-        if try await !hasher.verifyInBackground(form.currentPassword, against: user.passwordHash) {
+        if try await !verifyCurrentPassword(form.currentPassword, of: user, request: request) {
             errors["current_password"] = "Your current password is not correct."
         }
         guard errors.isEmpty else {
@@ -188,6 +188,19 @@ enum AccountController {
         return .redirect(to: try request.url(for: "profile"))
     }
 
+    /// Checks the current password of a signed-in account before a change it guards, counted by the sign-in
+    /// lock-out: a stolen session cannot guess the password here faster than at the log-in page.
+    static func verifyCurrentPassword(_ password: String, of user: User, request: Request) async throws -> Bool {
+        let address = request.clientAddress(trustedProxies: request.application.settings.trustedProxies)
+        let db = try request.db
+        guard let attempt = try await db.write({ db in try throttle.beginAttempt(email: user.email, address: address, in: db) }) else {
+            throw HTTPError(.tooManyRequests, message: "Too many wrong passwords for this account. Try again in 15 minutes.")
+        }
+        let valid = try await Accounts.hasher(request.application.settings).verifyInBackground(password, against: user.passwordHash)
+        if valid { try await db.write { db in try throttle.withdraw(attempt: attempt, in: db) } }
+        return valid
+    }
+
     /// `POST /accounts/email`: a new address, confirmed with the current password; it is unverified until
     /// its link is followed (and with `ACCOUNT_EMAIL_VERIFICATION=mandatory` the next sign-in waits for that).
     @Sendable static func changeEmail(_ request: Request) async throws -> Response {
@@ -195,7 +208,7 @@ enum AccountController {
         let form = try request.decodeForm(EmailChangeForm.self)
         var errors = form.validate()
         if form.email.lowercased() == user.email.lowercased() { errors["email"] = "That is already your address." }
-        if try await !Accounts.hasher(request.application.settings).verifyInBackground(form.password, against: user.passwordHash) {
+        if try await !verifyCurrentPassword(form.password, of: user, request: request) {
             errors["password"] = "Your password is not correct."
         }
         func page(_ errors: [String: String]) throws -> Response {

@@ -32,6 +32,9 @@ struct Parser {
     private var namedCycles: Set<String> = []
     /// Every `{% block %}` in the template, by name.
     private(set) var blocks: [String: Node.Block] = [:]
+    /// The blocks whose bodies are being parsed: a block of the same name inside one is a duplicate too (it
+    /// would render itself forever).
+    private var openBlocks: Set<String> = []
     /// The `{% extends %}` clause, if any.
     private(set) var parent: Template.Parent?
 
@@ -263,11 +266,13 @@ struct Parser {
             throw expressions.syntax("'block' takes one name in '\(token.display)'")
         }
         let blockName = words[0]
-        guard blocks[blockName] == nil else {
+        guard blocks[blockName] == nil, !openBlocks.contains(blockName) else {
             throw expressions.syntax("block '\(blockName)' appears more than once")
         }
         let firstToken = index
+        openBlocks.insert(blockName)
         let (body, end) = try parseNodes(until: ["endblock"], opener: token)
+        openBlocks.remove(blockName)
         let usesSuper = tokens[firstToken..<index].contains { $0.kind != .text && $0.contents.contains("block.super") }
         if let end, let endName = ExpressionParser.splitWords(end.contents).dropFirst().first, endName != blockName {
             throw TemplateError(.syntax, name, end.location,

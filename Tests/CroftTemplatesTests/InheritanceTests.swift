@@ -28,6 +28,18 @@ struct InheritanceTests {
         #expect(try render("{% include \"child.html\" %}", templates: templates) == "[A]")
     }
 
+    /// Found by fuzz-templates (Fuzz/corpus/fuzz-templates/nested-same-block): a block inside a block of the
+    /// same name rendered itself until the stack overflowed. Django refuses it as a duplicate; so does Croft.
+    @Test func aBlockInsideABlockOfTheSameNameIsADuplicate() throws {
+        let templates = [
+            "base.html": "[{% block b %}base{% endblock %}]",
+            "child.html": "{% extends \"base.html\" %}{% block b %}outer {% block b %}inner{% endblock %}{% endblock %}",
+        ]
+        #expect(throws: TemplateError.self) { try render("{% include \"child.html\" %}", templates: templates) }
+        #expect(throws: TemplateError.self) { try render("{% block b %}{% block b %}{% endblock %}{% endblock %}") }
+        #expect(try render("{% block a %}{% block b %}x{% endblock %}{% endblock %}") == "x")
+    }
+
     @Test func renderingByNameUsesTheCache() throws {
         let environment = TemplateEnvironment(loader: DictionaryLoader(Self.templates))
         let first = try environment.render("page.html", context: ["who": "A"])

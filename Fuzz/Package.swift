@@ -31,6 +31,7 @@ let package = Package(
         fuzzTarget("fuzz-query"),
         fuzzTarget("fuzz-static-files"),
         fuzzTarget("fuzz-templates"),
+        fuzzTarget("fuzz-multipart"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -67,4 +67,27 @@ public enum PercentEncoding {
         default: nil
         }
     }
+
+    /// `text` as one name or value of an `application/x-www-form-urlencoded` form: ``encode(_:keeping:)``
+    /// with spaces as `+` (Python's `quote_plus`, what Django's `urlencode` writes).
+    public static func encodeFormComponent(_ text: some StringProtocol) -> String {
+        String(encode(text, keeping: " ").map { $0 == " " ? "+" : $0 })
+    }
+
+    /// The `name=value` pairs of a form or query, in order, decoded (`+` as space). Split at the bytes `&`
+    /// and `=` (WHATWG URL §5.1), not at Characters: an `&` followed by a combining mark is one grapheme with
+    /// it, and must still separate two fields as it does for a browser or a proxy. A field without `=` has an
+    /// empty value; empty fields are skipped.
+    public static func formPairs(_ bytes: some Collection<UInt8>) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
+                pairs.append((decode(bytes: part[..<equals], plusAsSpace: true),
+                              decode(bytes: part[part.index(after: equals)...], plusAsSpace: true)))
+            } else {
+                pairs.append((decode(bytes: part, plusAsSpace: true), ""))
+            }
+        }
+        return pairs
+    }
 }

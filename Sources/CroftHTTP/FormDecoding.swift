@@ -75,18 +75,9 @@ public enum FormDecoding {
         pairs(in: text.utf8)
     }
 
-    /// The pairs of encoded bytes, split at `&` and `=` bytes; both entry points above end here.
+    /// The pairs of encoded bytes; both entry points above end here.
     private static func pairs(in bytes: some Collection<UInt8>) -> [(String, String)] {
-        var pairs: [(String, String)] = []
-        for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
-                pairs.append((percentDecode(bytes: part[..<equals], plusAsSpace: true),
-                              percentDecode(bytes: part[part.index(after: equals)...], plusAsSpace: true)))
-            } else {
-                pairs.append((percentDecode(bytes: part, plusAsSpace: true), ""))
-            }
-        }
-        return pairs
+        PercentEncoding.formPairs(bytes)
     }
 
     /// Percent-decodes text; malformed escapes are kept literally. With `plusAsSpace`, `+` becomes a space.

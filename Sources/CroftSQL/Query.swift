@@ -108,16 +108,16 @@ public struct Query<M: Model>: Sendable {
         return db.changes
     }
 
-    /// Sets columns on every matching row; returns how many rows changed.
+    /// Sets columns on every matching row (`nil` sets NULL); returns how many rows changed.
     ///
     /// `try Note.query().where("owner_id = ?", 1).updateAll(db, set: ["archived": true])`
     @discardableResult
-    public func updateAll(_ db: Connection, set values: [String: any DatabaseValueConvertible]) throws -> Int {
+    public func updateAll(_ db: Connection, set values: [String: (any DatabaseValueConvertible)?]) throws -> Int {
         guard !values.isEmpty else { return 0 }
         let columns = values.keys.sorted()  // stable SQL text, so the statement cache hits
         let assignments = columns.map { "\(SQLIdentifier.quote($0)) = ?" }.joined(separator: ", ")
         try db.execute("UPDATE \(M.quotedTable) SET \(assignments)\(whereClause)",
-                       arguments: StatementArguments(columns.map { values[$0]!.sqlValue } + arguments.values))
+                       arguments: StatementArguments(columns.map { values[$0]!?.sqlValue ?? .null } + arguments.values))
         return db.changes
     }
 

@@ -37,10 +37,9 @@ extension Renderer {
             }
         }
         guard hadParameters || !parameters.isEmpty else { return "" }
-        func encode(_ text: String) -> String {
-            PercentEncoding.encode(text, keeping: " ").replacingOccurrences(of: " ", with: "+")
+        return "?" + parameters.flatMap { parameter in
+            parameter.values.map { PercentEncoding.encodeFormComponent(parameter.name) + "=" + PercentEncoding.encodeFormComponent($0) }
         }
-        return "?" + parameters.flatMap { parameter in parameter.values.map { encode(parameter.name) + "=" + encode($0) } }
             .joined(separator: "&")
     }
 
@@ -52,11 +51,7 @@ extension Renderer {
     static func parameters(parsing query: String) -> [(name: String, values: [String])] {
         var parameters: [(name: String, values: [String])] = []
         var positions: [String: Int] = [:]
-        // Split at the bytes `&` and `=`, not at Characters (an `&` before a combining mark still separates).
-        for field in query.utf8.split(separator: UInt8(ascii: "&")) {
-            let equals = field.firstIndex(of: UInt8(ascii: "="))
-            let name = PercentEncoding.decode(bytes: field[..<(equals ?? field.endIndex)], plusAsSpace: true)
-            let value = equals.map { PercentEncoding.decode(bytes: field[field.index(after: $0)...], plusAsSpace: true) } ?? ""
+        for (name, value) in PercentEncoding.formPairs(query.utf8) {
             if let index = positions[name] {
                 parameters[index].values.append(value)
             } else {

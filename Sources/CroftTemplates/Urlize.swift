@@ -227,14 +227,11 @@ enum Urlize {
             query = rest[rest.index(after: question)...]
             rest = rest[..<question]
         }
-        func formEncode(_ text: String) -> String {
-            PercentEncoding.encode(text, keeping: " ").replacingOccurrences(of: " ", with: "+")
-        }
         let encodedQuery = query.split(separator: "&").map { field -> String in
             let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = PercentEncoding.decode(PercentEncoding.decode(parts[0], plusAsSpace: true))
             let value = parts.count > 1 ? PercentEncoding.decode(PercentEncoding.decode(parts[1], plusAsSpace: true)) : ""
-            return formEncode(name) + "=" + formEncode(value)
+            return PercentEncoding.encodeFormComponent(name) + "=" + PercentEncoding.encodeFormComponent(value)
         }.joined(separator: "&")
         // urlunsplit
         var result = requote(rest)

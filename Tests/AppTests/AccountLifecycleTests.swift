@@ -253,10 +253,10 @@ import Testing
             // A reset lands (new hash) while another request still holds the row it read before.
             try await site.database.write { db in try db.execute("UPDATE users SET password_hash = 'reset' WHERE id = ?", id) }
             let stale = try await site.database.write { db in
-                try User.change(id, set: [("display_name", "Pat")], ifPasswordHash: before.passwordHash, in: db)
+                try User.change(id, set: ["display_name": "Pat"], ifPasswordHash: before.passwordHash, in: db)
             }
             #expect(stale == nil)
-            let fresh = try await site.database.write { db in try User.change(id, set: [("display_name", "Pat")], in: db) }
+            let fresh = try await site.database.write { db in try User.change(id, set: ["display_name": "Pat"], in: db) }
             #expect(fresh?.displayName == "Pat")
             #expect(fresh?.passwordHash == "reset")  // the other columns are the row's, not the old copy's
             // One validator: what an account may have is what the mailer can send to.
@@ -268,7 +268,7 @@ import Testing
 
     @Test func theLastActiveStaffAccountCannotBeDemotedDeactivatedOrDeleted() async throws {
         try await LiveSite.with { site in
-            let root = try await site.createUser("root@example.com", staff: true)
+            _ = try await site.createUser("root@example.com", staff: true)
             let ops = try await site.createUser("ops@example.com", staff: true)
             func last(_ email: String) async throws -> Bool {
                 try await site.database.read { db in
@@ -285,7 +285,6 @@ import Testing
             // A deactivated staff account does not count as one that can still sign in.
             try await site.database.write { db in try db.execute("UPDATE users SET is_staff = 1, is_active = 0 WHERE id = ?", ops.id) }
             #expect(try await last("root@example.com"))
-            _ = root
         }
     }
 }

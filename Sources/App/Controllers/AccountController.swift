@@ -123,8 +123,8 @@ enum AccountController {
         // Only the sign-in's columns, and only while the password is the one just checked: a reset or a
         // deactivation that landed during the hashing is not undone, and this sign-in then fails.
         let signedIn = try await db.write { db -> User? in
-            var columns: [(String, (any DatabaseValueConvertible)?)] = [("last_login_at", Date())]
-            if let newHash { columns.append(("password_hash", newHash)) }
+            var columns: [String: (any DatabaseValueConvertible)?] = ["last_login_at": Date()]
+            if let newHash { columns["password_hash"] = newHash }
             guard let saved = try User.change(userID, set: columns, ifPasswordHash: verifiedHash, in: db), saved.isActive else { return nil }
             try throttle.reset(email: saved.email, in: db)
             try Audit.record(.login, actor: saved, target: saved.email, request: request, in: db)
@@ -176,7 +176,7 @@ enum AccountController {
         let newHash = try await hasher.hashInBackground(form.newPassword)
         let updated = try await request.db.write { [user] db -> User in
             // Only if the password is still the one just checked (a reset meanwhile wins).
-            guard let saved = try User.change(user.id ?? 0, set: [("password_hash", newHash)], ifPasswordHash: user.passwordHash, in: db) else {
+            guard let saved = try User.change(user.id ?? 0, set: ["password_hash": newHash], ifPasswordHash: user.passwordHash, in: db) else {
                 throw HTTPError(.conflict, message: "Your password was changed elsewhere meanwhile. Sign in again.")
             }
             try Audit.record(.passwordChanged, actor: saved, target: saved.email, request: request, in: db)
@@ -224,7 +224,7 @@ enum AccountController {
         do {
             _ = try await request.db.write { [user] db -> User in
                 // Only while the password is the one just checked.
-                guard let saved = try User.change(user.id ?? 0, set: [("email", email), ("email_verified_at", nil)],
+                guard let saved = try User.change(user.id ?? 0, set: ["email": email, "email_verified_at": nil],
                                                   ifPasswordHash: user.passwordHash, in: db) else {
                     throw HTTPError(.conflict, message: "Your password was changed elsewhere meanwhile. Sign in again.")
                 }
@@ -261,7 +261,7 @@ enum AccountController {
         }
         let (displayName, theme) = (form.displayName, form.theme)
         _ = try await request.db.write { [user] db -> User in
-            guard let saved = try User.change(user.id ?? 0, set: [("display_name", displayName), ("theme", theme)], in: db) else {
+            guard let saved = try User.change(user.id ?? 0, set: ["display_name": displayName, "theme": theme], in: db) else {
                 throw HTTPError(.notFound, message: "This account no longer exists.")
             }
             try Audit.record(.profileChanged, actor: saved, target: saved.email, request: request,

@@ -81,7 +81,7 @@ enum PasswordResetController {
         // Only while the password is the one the token signed (two tabs of one link: the second finds it spent),
         // and only the columns this changes. The link came to this address: following it proves the address too.
         let saved = try await request.db.write { [user] db -> User? in
-            guard let saved = try User.change(id, set: [("password_hash", newHash), ("email_verified_at", user.emailVerifiedAt ?? Date())],
+            guard let saved = try User.change(id, set: ["password_hash": newHash, "email_verified_at": user.emailVerifiedAt ?? Date()],
                                               ifPasswordHash: user.passwordHash, in: db) else { return nil }
             try AccountController.throttle.reset(email: saved.email, in: db)
             try Audit.record(.passwordReset, actor: saved, target: saved.email, request: request, in: db)

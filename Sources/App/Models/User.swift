@@ -61,17 +61,11 @@ extension User {
     /// A change computed from a row read earlier (a second of hashing before, in another request) never writes
     /// back the columns it did not mean to change: a password reset, a deactivation or a demotion made meanwhile
     /// stays. With `expectedHash`, a change that a password check allowed is refused once the password changed.
-    static func change(_ id: Int64, set columns: [(String, (any DatabaseValueConvertible)?)], ifPasswordHash expectedHash: String? = nil,
+    static func change(_ id: Int64, set columns: [String: (any DatabaseValueConvertible)?], ifPasswordHash expectedHash: String? = nil,
                        in db: Connection) throws -> User? {
-        let assignments = (columns.map { "\($0.0) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
-        var values = columns.map(\.1) + [Date(), id]
-        var condition = "id = ?"
-        if let expectedHash {
-            condition += " AND password_hash = ?"
-            values.append(expectedHash)
-        }
-        try db.execute("UPDATE users SET \(assignments) WHERE \(condition)", arguments: StatementArguments(values))
-        guard db.changes == 1 else { return nil }
+        var row = query().where("id = ?", id)
+        if let expectedHash { row = row.where("password_hash = ?", expectedHash) }
+        guard try row.updateAll(db, set: columns.merging(["updated_at": Date()]) { new, _ in new }) == 1 else { return nil }
         return try find(id, in: db)
     }
 }

@@ -26,7 +26,7 @@ enum StaffOperationsController {
     }
 
     /// `POST /staff/jobs/:id/retry`.
-    @Sendable static func retryJob(_ request: Request, queue: JobQueue) async throws -> Response {
+    @Sendable static func retryJob(_ request: Request) async throws -> Response {
         let id: Int64 = try request.parameter("id")
         let user = request.user
         try await request.db.write { db in  // JobError.noSuchJob is a 404
@@ -38,7 +38,7 @@ enum StaffOperationsController {
     }
 
     /// `POST /staff/jobs/:id/delete`.
-    @Sendable static func deleteJob(_ request: Request, queue: JobQueue) async throws -> Response {
+    @Sendable static func deleteJob(_ request: Request) async throws -> Response {
         let id: Int64 = try request.parameter("id")
         let user = request.user
         try await request.db.write { db in

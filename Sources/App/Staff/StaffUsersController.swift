@@ -129,9 +129,9 @@ enum StaffUsersController {
                 guard let current = try User.find(id, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
                 if !form.isStaff || !form.isActive, try isLastActiveStaff(current, in: db) { return true }
                 let emailChanged = form.email.lowercased() != current.email.lowercased()
-                var columns: [(String, (any DatabaseValueConvertible)?)] = [("email", form.email), ("display_name", form.displayName),
-                                                                         ("is_staff", form.isStaff), ("is_active", form.isActive)]
-                if emailChanged { columns.append(("email_verified_at", nil)) }
+                var columns: [String: (any DatabaseValueConvertible)?] = ["email": form.email, "display_name": form.displayName,
+                                                                          "is_staff": form.isStaff, "is_active": form.isActive]
+                if emailChanged { columns["email_verified_at"] = .some(nil) }
                 guard let saved = try User.change(id, set: columns, in: db) else { throw HTTPError(.notFound, message: "No such user.") }
                 var changes: [String: String] = [:]
                 if emailChanged { changes["email"] = "\(current.email) → \(saved.email)" }

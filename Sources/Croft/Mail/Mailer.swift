@@ -101,8 +101,8 @@ public struct Mailer: Sendable {
     }
 }
 
-/// Sends one queued ``EmailMessage`` with the worker's settings. Up to 10 attempts over about half an
-/// hour while a server is away; a permanent refusal fails it at once.
+/// Sends one queued ``EmailMessage`` with the worker's settings. Up to 10 attempts over 9 to 17 minutes
+/// (the default backoff) while a server is away; a permanent refusal fails it at once.
 public struct SendEmailJob: Job {
     public static let name = "croft.send_email"
     public static var maxAttempts: Int { 10 }
